@@ -1,0 +1,114 @@
+"""``build(site) -> Report``: the library call behind ``site-gen build``.
+
+validate → (schedule what the lock lacks) → resolve → render into a staging
+folder → swap it into place. Any failure before the swap leaves the
+previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import Problem, ValidationFailed
+from .lock import LOCK_FILE, Lock
+from .output import StagedOutput, check_output_target
+from .render import Renderer
+from .resolve import Resolved, resolve_pages
+from .site import Site, load_site
+from .theme import static_dirs
+
+__all__ = ["BuildOptions", "Report", "build", "render_site"]
+
+_SKIP_STATIC = {".DS_Store", "Thumbs.db"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line may change about a build; None means "from site.toml"."""
+
+    out: Path | None = None
+    drafts: bool = False
+    offline: bool = False
+    reschedule: bool = False
+    concurrency: int = 8
+    now: datetime | None = None
+    environ: Mapping[str, str] | None = None
+
+
+@dataclass
+class Report:
+    """What a build did, for the summary line and for tests."""
+
+    out_dir: Path
+    pages: int = 0
+    files: int = 0
+    scheduled: int = 0
+    reused: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def build(root: Path, options: BuildOptions | None = None) -> Report:
+    """Build the site at ``root``; raise a SiteGenError with every problem found."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    environ = os.environ if options.environ is None else options.environ
+    site = load_site(root, environ)
+    out_dir = (options.out if options.out is not None else site.output_dir).absolute()
+    check_output_target(out_dir, root)
+    now = options.now or datetime.now(UTC)
+    lock = Lock.load(root / LOCK_FILE)
+    section = lock.peek(site.config.callbridge.api)
+    pages = site.published(drafts=options.drafts)
+    resolved, problems = resolve_pages(site, pages, section, now=now)
+    if problems:
+        raise ValidationFailed(problems)
+    report = Report(out_dir=out_dir, pages=len(pages), reused=_pinned(resolved))
+    report.warnings.extend(site.warnings)
+    report.files = render_site(site, resolved, out_dir, now=now)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _pinned(resolved: list[Resolved]) -> int:
+    return sum(1 for r in resolved if r.schedule is not None and r.schedule.conference is not None)
+
+
+def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: datetime) -> int:
+    """Render every output file into a staging folder and swap it into ``out_dir``."""
+    renderer = Renderer(site, now=now)
+    with StagedOutput(out_dir) as stage:
+        for item in resolved:
+            stage.write_text(
+                f"{item.page.slug}/index.html", renderer.render_page(item), source=item.page.source
+            )
+        stage.write_text("index.html", renderer.render_index(resolved), source="index")
+        stage.write_text("404.html", renderer.render_404(), source="404")
+        stage.write_text("sitemap.xml", renderer.render_sitemap(resolved), source="sitemap")
+        stage.write_text("robots.txt", renderer.render_robots(), source="robots")
+        stage.write_text("_headers", renderer.render_headers(), source="headers")
+        copy_static(site.root, stage)
+        count = len(stage.files)
+        stage.commit()
+    return count
+
+
+def copy_static(root: Path, stage: StagedOutput) -> None:
+    """Copy the theme's static files, then the site's (which may replace them)."""
+    dirs = static_dirs(root)
+    for index, folder in enumerate(dirs):
+        # Only the theme's files may be replaced; two site files clashing is an error.
+        label = "theme" if index == 0 and len(dirs) > 1 else "static"
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name in _SKIP_STATIC or name.endswith(("~", ".swp")):
+                    continue
+                src = Path(dirpath) / name
+                rel = src.relative_to(folder).as_posix()
+                stage.copy(src, rel, source=f"{label}:static/{rel}")

@@ -1,0 +1,198 @@
+"""``site-gen.lock``: what the API created, pinned so rebuilds never repeat it.
+
+One section per API base (a site can move from the sandbox to production
+without mixing ids). Written atomically after every single create so that a
+build killed at any moment loses at most the answer in flight. Never holds a
+secret: the models below have no field for one, so none can be written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import Problem, ValidationFailed
+
+__all__ = [
+    "LOCK_FILE",
+    "ApiSection",
+    "Lock",
+    "LockedCompany",
+    "LockedConference",
+    "LockedHost",
+    "atomic_write",
+]
+
+LOCK_FILE = "site-gen.lock"
+LOCK_VERSION = 1
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fingerprint: str = Field(description="Hash of the request fields that created this object.")
+
+
+class LockedCompany(_Entry):
+    """A company created by company/create."""
+
+    id: int
+    subdomain: str
+
+
+class LockedHost(_Entry):
+    """A host created by host/create: what pages need to embed its room."""
+
+    host_id: int
+    access_code: str
+    meeting_url: str | None = None
+
+
+class SupersededConference(BaseModel):
+    """A conference replaced by ``--reschedule``: kept so nobody loses track of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conference_id: int
+    fingerprint: str
+    start: str
+    time_zone: str
+
+
+class LockedConference(_Entry):
+    """A conference created by conference/create for one webinar page."""
+
+    conference_id: int
+    host_id: int
+    access_code: str | None = Field(None, description="The one-time access code, if requested.")
+    start: str = Field(description="Local start as sent to the API: 'YYYY-MM-DD HH:MM:SS'.")
+    end_time: str | None = None
+    time_zone: str
+    duration: int
+    sequence: int = Field(0, description="Rises with each reschedule (iCalendar SEQUENCE).")
+    superseded: list[SupersededConference] = Field(default_factory=list)
+
+
+class ApiSection(BaseModel):
+    """Everything created through one API base."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    companies: dict[str, LockedCompany] = Field(default_factory=dict)
+    hosts: dict[str, LockedHost] = Field(default_factory=dict)
+    conferences: dict[str, LockedConference] = Field(default_factory=dict)
+
+
+class _LockFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = LOCK_VERSION
+    apis: dict[str, ApiSection] = Field(default_factory=dict)
+
+
+class Lock:
+    """The lock file in memory; :meth:`save` writes it atomically."""
+
+    def __init__(self, path: Path, data: _LockFile | None = None) -> None:
+        self.path = path
+        self._data = data or _LockFile()
+
+    @classmethod
+    def load(cls, path: Path) -> Lock:
+        """Read the lock; a missing file is an empty lock, a broken one an error."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        name = path.name
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed(
+                [Problem(name, exc.lineno, f"is not valid JSON: {exc.msg}")]
+            ) from None
+        try:
+            data = _LockFile.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValidationFailed(
+                [
+                    Problem(
+                        name,
+                        None,
+                        f"is not a site-gen lock file ({where}: {first['msg']}); "
+                        "restore it from version control",
+                    )
+                ]
+            ) from None
+        if data.version > LOCK_VERSION:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        name,
+                        None,
+                        f"was written by a newer site-gen (lock version "
+                        f"{data.version}); upgrade site-gen",
+                    )
+                ]
+            )
+        return cls(path, data)
+
+    def section(self, api: str) -> ApiSection:
+        """The entries made through ``api`` (created empty on first use)."""
+        return self._data.apis.setdefault(api, ApiSection())
+
+    def peek(self, api: str) -> ApiSection:
+        """Like :meth:`section`, without adding an empty section."""
+        return self._data.apis.get(api) or ApiSection()
+
+    def to_json(self) -> str:
+        """Sorted-key JSON, stable across runs so that diffs show real changes."""
+        data = self._data.model_dump(mode="json", exclude_defaults=False)
+        data["apis"] = {k: v for k, v in data["apis"].items() if any(v.values())}
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save(self) -> None:
+        """Replace the file atomically: readers see the old lock or the new one."""
+        atomic_write(self.path, self.to_json())
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, fsync, rename, fsync the folder."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def lock_dict(lock: Lock) -> dict[str, Any]:
+    """The lock as plain data (tests and reports)."""
+    result: dict[str, Any] = json.loads(lock.to_json())
+    return result

@@ -1,0 +1,227 @@
+"""Pages from templates: the one place the Jinja environment is made.
+
+Templates come from the site's ``templates/`` first, then the default
+theme, so a site overrides any template by writing one of the same name.
+Templates get plain data (``site``, ``page``, ``room``, ``schedule``) and
+a few filters; all escaping is Jinja's autoescape.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import BuildFailed
+from .headers import headers_file
+from .markup import MarkdownRenderer
+from .theme import template_dirs
+
+if TYPE_CHECKING:
+    from .resolve import Resolved
+    from .site import Site
+
+__all__ = ["PAGE_TEMPLATES", "Renderer", "format_datetime"]
+
+#: The template each kind renders with; all extend ``page.html`` by default.
+PAGE_TEMPLATES = {
+    "room": "room.html",
+    "webinar": "webinar.html",
+    "livestream": "livestream.html",
+    "watch_party": "watch_party.html",
+}
+
+
+def format_datetime(value: datetime) -> str:
+    """'Friday, January 15, 2027, 4:00 PM EST': readable without JavaScript."""
+    hour = value.hour % 12 or 12
+    suffix = "AM" if value.hour < 12 else "PM"
+    return (
+        f"{value:%A}, {value:%B} {value.day}, {value.year}, "
+        f"{hour}:{value:%M} {suffix} {value.tzname() or ''}".rstrip()
+    )
+
+
+@dataclass(frozen=True)
+class _Link:
+    """Site-relative and absolute URLs from ``base_url``."""
+
+    base_url: str
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def url(self, path: str) -> str:
+        if not path.startswith("/") or path.startswith("//"):
+            return path
+        return f"{self.base_path}{path}"
+
+    def abs_url(self, path: str) -> str:
+        if "://" in path:
+            return path
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+
+class Renderer:
+    """Renders every kind of output file of one site."""
+
+    def __init__(self, site: Site, *, now: datetime, preview: bool = False) -> None:
+        self.site = site
+        self.now = now
+        self.preview = preview
+        self.links = _Link(site.config.site.base_url)
+        self.markdown = MarkdownRenderer(unsafe_html=site.config.markdown.unsafe_html)
+        self.env = self._environment(template_dirs(site.root))
+
+    def _environment(self, dirs: list[Path]) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        env.filters["url"] = self.links.url
+        env.filters["abs_url"] = self.links.abs_url
+        env.filters["datetime"] = format_datetime
+        env.filters["iso"] = lambda d: d.isoformat()
+        env.globals["site"] = self._site_data()
+        env.globals["preview"] = self.preview
+        return env
+
+    def _site_data(self) -> dict[str, Any]:
+        config = self.site.config
+        return {
+            "title": config.site.title,
+            "description": config.site.description,
+            "base_url": config.site.base_url,
+            "language": config.site.language,
+            "time_zone": config.site.time_zone,
+            "meeting_origin": config.callbridge.meeting_origin,
+        }
+
+    # -- contexts -----------------------------------------------------------
+
+    def page_data(self, item: Resolved) -> dict[str, Any]:
+        """What templates know of a page, without its rendered body."""
+        page, meta = item.page, item.page.meta
+        data: dict[str, Any] = {
+            "title": meta.title,
+            "description": meta.description,
+            "slug": page.slug,
+            "path": page.path,
+            "url": self.links.abs_url(page.path),
+            "kind": meta.kind,
+            "tags": meta.tags,
+            "draft": meta.draft,
+            "image": self.links.abs_url(self.links.url(meta.image)) if meta.image else None,
+            "recording_url": self.links.url(meta.recording_url) if meta.recording_url else None,
+            "source": page.source,
+            "schedule": None,
+            "status": None,
+        }
+        if item.schedule is not None:
+            data["schedule"] = item.schedule
+            data["status"] = item.schedule.status(self.now)
+        return data
+
+    def room_data(self, item: Resolved) -> dict[str, Any] | None:
+        """The iframe and the leave actions the event script reads from data attributes."""
+        if item.frame is None:
+            return None
+        actions = {}
+        for reason, action in item.page.meta.on_leave.actions().items():
+            if action.navigate is not None:
+                actions[reason] = {"navigate": self.links.url(action.navigate), "message": None}
+            else:
+                actions[reason] = {"navigate": None, "message": action.message}
+        return {"frame": item.frame, "on_leave": actions}
+
+    # -- files ------------------------------------------------------------------
+
+    def render_page(self, item: Resolved) -> str:
+        """One page's ``index.html``."""
+        page = self.page_data(item)
+        meta = item.page.meta
+        body = Markup(self.markdown.convert(item.page.body))  # noqa: S704 - escaped by markup.py
+        security_pin = meta.security_pin if meta.show_security_pin else None
+        return self._render(
+            PAGE_TEMPLATES[meta.kind],
+            page=page,
+            body=body,
+            room=self.room_data(item),
+            placeholder=item.placeholder,
+            security_pin=security_pin,
+        )
+
+    def render_index(self, items: list[Resolved]) -> str:
+        """The home page: upcoming events soonest first, then past ones, then the rest."""
+        upcoming, past, other = [], [], []
+        for item in items:
+            data = self.page_data(item)
+            if item.schedule is None:
+                other.append(data)
+            elif data["status"] == "ended":
+                past.append(data)
+            else:
+                upcoming.append(data)
+        upcoming.sort(key=lambda d: d["schedule"].start)
+        past.sort(key=lambda d: d["schedule"].start, reverse=True)
+        other.sort(key=lambda d: d["title"].lower())
+        return self._render("index.html", upcoming=upcoming, past=past, rooms=other)
+
+    def render_404(self) -> str:
+        """The page static hosts serve for unknown paths."""
+        return self._render("404.html")
+
+    def render_sitemap(self, items: list[Resolved]) -> str:
+        """sitemap.xml: the home page and every published page."""
+        urls = [self.links.abs_url("/")] + [self.links.abs_url(i.page.path) for i in items]
+        return self._render("sitemap.xml", urls=urls)
+
+    def render_robots(self) -> str:
+        """robots.txt pointing at the sitemap."""
+        return self._render("robots.txt", sitemap=self.links.abs_url("/sitemap.xml"))
+
+    def render_headers(self) -> str:
+        """The ``_headers`` file for the meeting origin."""
+        return headers_file(self.site.config.callbridge.meeting_origin)
+
+    def _render(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = self._template_path(exc.filename or exc.name or name)
+            raise BuildFailed(f"{where}:{exc.lineno}: {exc.message}") from exc
+        except jinja2.TemplateNotFound as exc:
+            raise BuildFailed(f"template '{exc.name}' not found in {self._dirs()}") from exc
+        except Exception as exc:
+            where = self._template_frame(exc) or f"templates/{name}"
+            raise BuildFailed(f"{where}: {type(exc).__name__}: {exc}") from exc
+
+    def _dirs(self) -> str:
+        return ", ".join(str(d) for d in template_dirs(self.site.root))
+
+    def _template_path(self, filename: str) -> str:
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.site.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _template_frame(self, exc: BaseException) -> str | None:
+        """``templates/x.html:LINE`` of the innermost template frame of a render error."""
+        found = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".xml", ".txt")):
+                found = f"{self._template_path(frame.filename)}:{frame.lineno}"
+        return found

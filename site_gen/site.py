@@ -1,0 +1,59 @@
+"""A site on disk, loaded: its config and its pages, or every problem with them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SiteConfig, load_config
+from .content import Page, load_pages
+from .errors import Problem, ValidationFailed
+
+__all__ = ["Site", "load_site"]
+
+
+@dataclass
+class Site:
+    """The validated input of a build."""
+
+    root: Path
+    config: SiteConfig
+    pages: list[Page]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def published(self, *, drafts: bool = False) -> list[Page]:
+        """The pages a build writes: drafts only when asked for."""
+        return [p for p in self.pages if drafts or not p.meta.draft]
+
+    def page_by_slug(self, slug: str) -> Page | None:
+        """The page at ``slug`` (slugs are unique, case-insensitively)."""
+        wanted = slug.lower()
+        return next((p for p in self.pages if p.slug.lower() == wanted), None)
+
+    @property
+    def output_dir(self) -> Path:
+        """The configured output folder."""
+        return self.root / self.config.site.output_dir
+
+
+def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
+    """Load config and content; raise ValidationFailed with *every* problem.
+
+    Content is checked even when site.toml is broken, so one run shows all
+    that needs fixing.
+    """
+    environ = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    config: SiteConfig | None
+    try:
+        config = load_config(root, environ)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+        config = None
+    pages, page_problems = load_pages(root, config)
+    problems.extend(page_problems)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    return Site(root=root, config=config, pages=pages)
