@@ -120,7 +120,10 @@ def test_unknown_time_zone(make_site: SiteFactory) -> None:
 
 
 def test_zero_duration(make_site: SiteFactory) -> None:
-    text = "---\ntitle: Q1\nkind: webinar\nhost: marketing\nstart: 2027-01-15 16:00\nduration: 0\n---\n"
+    text = (
+        "---\ntitle: Q1\nkind: webinar\nhost: marketing\n"
+        "start: 2027-01-15 16:00\nduration: 0\n---\n"
+    )
     assert problems_for(make_site, text) == [
         "content/q1-launch.md:6: duration: must be greater than 0"
     ]
