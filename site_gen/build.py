@@ -15,16 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed
+from .files import page_files, site_wide_files, static_files, write_files
 from .lock import LOCK_FILE, Lock
 from .output import StagedOutput, check_output_target
 from .render import Renderer
 from .resolve import Resolved, resolve_pages
 from .site import Site, load_site
-from .theme import static_dirs
 
 __all__ = ["BuildOptions", "Report", "build", "render_site"]
-
-_SKIP_STATIC = {".DS_Store", "Thumbs.db"}
 
 
 @dataclass(frozen=True)
@@ -84,31 +82,9 @@ def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: dat
     renderer = Renderer(site, now=now)
     with StagedOutput(out_dir) as stage:
         for item in resolved:
-            stage.write_text(
-                f"{item.page.slug}/index.html", renderer.render_page(item), source=item.page.source
-            )
-        stage.write_text("index.html", renderer.render_index(resolved), source="index")
-        stage.write_text("404.html", renderer.render_404(), source="404")
-        stage.write_text("sitemap.xml", renderer.render_sitemap(resolved), source="sitemap")
-        stage.write_text("robots.txt", renderer.render_robots(), source="robots")
-        stage.write_text("_headers", renderer.render_headers(), source="headers")
-        copy_static(site.root, stage)
+            write_files(stage, page_files(renderer, item))
+        write_files(stage, site_wide_files(renderer, resolved))
+        write_files(stage, static_files(site.root))
         count = len(stage.files)
         stage.commit()
     return count
-
-
-def copy_static(root: Path, stage: StagedOutput) -> None:
-    """Copy the theme's static files, then the site's (which may replace them)."""
-    dirs = static_dirs(root)
-    for index, folder in enumerate(dirs):
-        # Only the theme's files may be replaced; two site files clashing is an error.
-        label = "theme" if index == 0 and len(dirs) > 1 else "static"
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if name in _SKIP_STATIC or name.endswith(("~", ".swp")):
-                    continue
-                src = Path(dirpath) / name
-                rel = src.relative_to(folder).as_posix()
-                stage.copy(src, rel, source=f"{label}:static/{rel}")

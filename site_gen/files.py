@@ -1,0 +1,85 @@
+"""The files a site consists of, as data: what to write, and on whose behalf.
+
+Kept apart from *how* they are written so that a disk build (output.py),
+the preview server (in memory) and incremental rebuilds share one list:
+:func:`page_files` for what one page contributes, :func:`site_wide_files`
+for what depends on every page, :func:`static_files` for copied files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .theme import static_dirs
+
+if TYPE_CHECKING:
+    from .output import StagedOutput
+    from .render import Renderer
+    from .resolve import Resolved
+
+__all__ = ["OutputFile", "page_files", "site_wide_files", "static_files", "write_files"]
+
+_SKIP_STATIC = {".DS_Store", "Thumbs.db"}
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One output file: generated ``text``, or a copy of ``copy_from``."""
+
+    rel: str
+    source: str  # what it came from, for error messages: "content/x.md", "theme:static/..."
+    text: str | None = None
+    copy_from: Path | None = None
+
+    def data(self) -> bytes:
+        """The file's bytes (reads a copied file)."""
+        if self.text is not None:
+            return self.text.encode("utf-8")
+        assert self.copy_from is not None
+        return self.copy_from.read_bytes()
+
+
+def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
+    """Everything one page contributes to the output."""
+    yield OutputFile(
+        f"{item.page.slug}/index.html", item.page.source, text=renderer.render_page(item)
+    )
+
+
+def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
+    """Files that depend on every page (or on none): index, sitemap, 404, headers."""
+    yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
+    yield OutputFile("404.html", "404", text=renderer.render_404())
+    yield OutputFile("sitemap.xml", "sitemap", text=renderer.render_sitemap(resolved))
+    yield OutputFile("robots.txt", "robots", text=renderer.render_robots())
+    yield OutputFile("_headers", "headers", text=renderer.render_headers())
+
+
+def static_files(root: Path) -> Iterator[OutputFile]:
+    """The theme's static files, then the site's (which may replace them)."""
+    dirs = static_dirs(root)
+    for index, folder in enumerate(dirs):
+        # Only theme files may be replaced; two site files clashing is an error.
+        label = "theme" if index == 0 and len(dirs) > 1 else "static"
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name in _SKIP_STATIC or name.endswith(("~", ".swp")):
+                    continue
+                src = Path(dirpath) / name
+                rel = src.relative_to(folder).as_posix()
+                yield OutputFile(rel, f"{label}:static/{rel}", copy_from=src)
+
+
+def write_files(stage: StagedOutput, files: Iterable[OutputFile]) -> None:
+    """Write files into a staging folder (collisions are errors there)."""
+    for file in files:
+        if file.copy_from is not None:
+            stage.copy(file.copy_from, file.rel, source=file.source)
+        else:
+            assert file.text is not None
+            stage.write_text(file.rel, file.text, source=file.source)
