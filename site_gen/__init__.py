@@ -30,9 +30,9 @@ __all__ = [
 ]
 
 _LAZY = {
-    "build": "site_gen.build",
-    "BuildOptions": "site_gen.build",
-    "Report": "site_gen.build",
+    "build": "site_gen.commands.build",
+    "BuildOptions": "site_gen.commands.build",
+    "Report": "site_gen.commands.build",
     "Site": "site_gen.site",
     "load_site": "site_gen.site",
     "BuildFailed": "site_gen.errors",
@@ -42,7 +42,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, Report, build
+    from .commands.build import BuildOptions, Report, build
     from .errors import BuildFailed, Problem, SiteGenError, ValidationFailed
     from .site import Site, load_site
 

@@ -106,8 +106,8 @@ def build(site: Path, out: Path | None, drafts: bool, quiet: bool, verbose: bool
       site-gen build              # the site in the current folder, into public/
       site-gen build mysite --out /tmp/preview --drafts
     """
-    from .build import BuildOptions
-    from .build import build as build_site
+    from .commands.build import BuildOptions
+    from .commands.build import build as build_site
 
     options = BuildOptions(out=out, drafts=drafts)
     report = run(lambda: build_site(site, options), verbose=verbose)

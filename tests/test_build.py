@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from site_gen.build import BuildOptions, build
+from site_gen.commands.build import BuildOptions, build
 from site_gen.errors import BuildFailed, ValidationFailed
 from tests.helpers import NOW, SiteFactory, snapshot, soup
 

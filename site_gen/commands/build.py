@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import Problem, ValidationFailed
-from .files import page_files, site_wide_files, static_files, write_files
-from .lock import LOCK_FILE, Lock
-from .output import StagedOutput, check_output_target
-from .render import Renderer
-from .resolve import Resolved, resolve_pages
-from .site import Site, load_site
+from ..errors import Problem, ValidationFailed
+from ..files import page_files, site_wide_files, static_files, write_files
+from ..lock import LOCK_FILE, Lock
+from ..output import StagedOutput, check_output_target
+from ..render import Renderer
+from ..resolve import Resolved, resolve_pages
+from ..site import Site, load_site
 
 __all__ = ["BuildOptions", "Report", "build", "render_site"]
 

@@ -1,0 +1,1 @@
+"""One module per command, each exposing the library call the CLI makes."""
