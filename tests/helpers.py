@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import textwrap
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 
@@ -63,3 +66,47 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+class StaticServer:
+    """A folder served over real loopback HTTP in a thread, like a static host.
+
+    ``/x/`` serves ``x/index.html``; unknown paths get ``404.html`` with status
+    404, as Netlify and Cloudflare Pages do.
+    """
+
+    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
+        folder = folder.resolve()
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def send_error(
+                self, code: int, message: str | None = None, explain: str | None = None
+            ) -> None:
+                page = folder / "404.html"
+                if code == 404 and page.is_file():
+                    body = page.read_bytes()
+                    self.send_response(404)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                super().send_error(code, message, explain)
+
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> str:
+        self.thread.start()
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
