@@ -35,7 +35,12 @@ LOCK_VERSION = 1
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fingerprint: str = Field(description="Hash of the request fields that created this object.")
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The request fields that created the object (never a secret), to name "
+        "what changed since.",
+    )
+    fingerprint: str = Field(description="Hash of ``fields``.")
 
 
 class LockedCompany(_Entry):

@@ -110,3 +110,44 @@ class StaticServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def pin_webinars(
+    root: Path,
+    *,
+    api: str = "sandbox",
+    access_code: str | None = "987654321",
+    first_id: int = 183,
+    sequence: int = 0,
+) -> dict[str, int]:
+    """Write lock entries for every webinar of the site at ``root``, as a build would.
+
+    Returns slug → conference id. Lets rendering tests use scheduled webinars
+    without an API.
+    """
+    from site_gen.lock import LOCK_FILE, Lock, LockedConference
+    from site_gen.schedule import conference_fields, fingerprint
+    from site_gen.site import load_site
+
+    site = load_site(root, environ={})
+    lock = Lock.load(root / LOCK_FILE)
+    section = lock.section(api)
+    ids = {}
+    webinars = [p for p in site.pages if p.meta.kind == "webinar"]
+    for number, page in enumerate(webinars, start=first_id):
+        fields = conference_fields(page, site)
+        host = site.config.hosts[page.meta.host or ""]
+        section.conferences[page.slug] = LockedConference(
+            conference_id=number,
+            host_id=host.host_id or 0,
+            access_code=access_code,
+            start=fields["start"],
+            time_zone=fields["time_zone"],
+            duration=fields["duration"],
+            sequence=sequence,
+            fields=fields,
+            fingerprint=fingerprint(fields),
+        )
+        ids[page.slug] = number
+    lock.save()
+    return ids

@@ -10,7 +10,7 @@ import pytest
 
 from site_gen.commands.build import BuildOptions, build
 from site_gen.errors import BuildFailed, ValidationFailed
-from tests.helpers import NOW, SiteFactory, snapshot, soup
+from tests.helpers import NOW, SiteFactory, pin_webinars, snapshot, soup
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -312,30 +312,8 @@ def test_webinar_without_lock_entry_fails_clearly(make_site: SiteFactory) -> Non
 
 
 def test_webinar_rendered_from_its_lock_entry(make_site: SiteFactory) -> None:
-    import json
-
-    lock = {
-        "version": 1,
-        "apis": {
-            "sandbox": {
-                "conferences": {
-                    "q1": {
-                        "conference_id": 183,
-                        "host_id": 3,
-                        "access_code": "987654321",
-                        "start": "2027-03-15 16:00:00",
-                        "end_time": "2027-03-15 17:00:00",
-                        "time_zone": "America/Toronto",
-                        "duration": 60,
-                        "fingerprint": "x",
-                    }
-                }
-            }
-        },
-    }
     root = make_site(
         {
-            "site-gen.lock": json.dumps(lock),
             "content/q1.md": """\
             ---
             title: Q1 Launch
@@ -348,6 +326,7 @@ def test_webinar_rendered_from_its_lock_entry(make_site: SiteFactory) -> None:
             """,
         }
     )
+    pin_webinars(root)
     html = soup(run(root) / "q1/index.html")
     frame = html.find("iframe")
     assert urlsplit(frame["src"]).path == "/conf/call/987654321"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, ValidationFailed
 from ..files import page_files, site_wide_files, static_files, write_files
@@ -20,7 +21,11 @@ from ..lock import LOCK_FILE, Lock
 from ..output import StagedOutput, check_output_target
 from ..render import Renderer
 from ..resolve import Resolved, resolve_pages
+from ..schedule import make_plan
 from ..site import Site, load_site
+
+if TYPE_CHECKING:
+    from ..apply import Progress
 
 __all__ = ["BuildOptions", "Report", "build", "render_site"]
 
@@ -36,6 +41,8 @@ class BuildOptions:
     concurrency: int = 8
     now: datetime | None = None
     environ: Mapping[str, str] | None = None
+    #: Called after each create the build makes (the CLI's progress display).
+    on_progress: Callable[[Progress], None] | None = None
 
 
 @dataclass
@@ -61,19 +68,32 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     check_output_target(out_dir, root)
     now = options.now or datetime.now(UTC)
     lock = Lock.load(root / LOCK_FILE)
-    section = lock.peek(site.config.callbridge.api)
+    api = site.config.callbridge.api
     pages = site.published(drafts=options.drafts)
-    resolved, problems = resolve_pages(site, pages, section, now=now)
+    report = Report(out_dir=out_dir, pages=len(pages))
+    report.warnings.extend(site.warnings)
+    plan = make_plan(site, pages, lock.peek(api), now=now, reschedule=options.reschedule)
+    report.warnings.extend(plan.warnings)
+    # --offline skips the API entirely; resolving below then names every page
+    # the lock cannot serve.
+    if plan and not options.offline:
+        from ..apply import run_plan  # imports httpx: only when there is something to do
+
+        report.scheduled = run_plan(
+            plan, site, lock, environ=environ, concurrency=options.concurrency,
+            on_progress=options.on_progress,
+        )
+    resolved, problems = resolve_pages(site, pages, lock.peek(api), now=now)
     if problems:
         raise ValidationFailed(problems)
-    report = Report(out_dir=out_dir, pages=len(pages), reused=_pinned(resolved))
-    report.warnings.extend(site.warnings)
+    report.reused = _pinned(resolved) - report.scheduled
     report.files = render_site(site, resolved, out_dir, now=now)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _pinned(resolved: list[Resolved]) -> int:
+    """Pages whose conference came from the lock."""
     return sum(1 for r in resolved if r.schedule is not None and r.schedule.conference is not None)
 
 
