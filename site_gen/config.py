@@ -12,7 +12,14 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, PositiveInt, StringConstraints, field_validator, model_validator
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem, ValidationFailed
@@ -24,6 +31,7 @@ __all__ = [
     "SANDBOX_ORIGIN",
     "CallbridgeSection",
     "CompanyConfig",
+    "EventsSection",
     "HostConfig",
     "MarkdownSection",
     "SiteConfig",
@@ -219,6 +227,16 @@ class MarkdownSection(StrictModel):
     )
 
 
+class EventsSection(StrictModel):
+    """``[events]``: how webinar pages behave around their start."""
+
+    room_opens_minutes: NonNegativeInt = Field(
+        10,
+        description="Minutes before a webinar's start when its page shows the room "
+        "(0: at the start).",
+    )
+
+
 class SiteConfig(StrictModel):
     """The whole of ``site.toml``."""
 
@@ -227,6 +245,7 @@ class SiteConfig(StrictModel):
     hosts: dict[Key, HostConfig] = Field(default_factory=dict)
     companies: dict[Key, CompanyConfig] = Field(default_factory=dict)
     markdown: MarkdownSection = MarkdownSection()
+    events: EventsSection = EventsSection()
 
     @model_validator(mode="after")
     def _company_refs(self) -> SiteConfig:

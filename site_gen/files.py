@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .tags import group_by_tag
 from .theme import static_dirs
 
 if TYPE_CHECKING:
@@ -44,15 +45,26 @@ class OutputFile:
 
 
 def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
-    """Everything one page contributes to the output."""
+    """Everything one page contributes to the output: a webinar adds its calendar file."""
     yield OutputFile(
         f"{item.page.slug}/index.html", item.page.source, text=renderer.render_page(item)
     )
+    if item.schedule is not None:
+        yield OutputFile(
+            f"{item.page.slug}/event.ics", item.page.source, text=renderer.render_event_ics(item)
+        )
 
 
 def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
-    """Files that depend on every page (or on none): index, sitemap, 404, headers."""
+    """Files that depend on every page (or on none): index, calendar, tags, sitemap, 404..."""
     yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
+    # Always written, even empty: a subscribed calendar's URL must not 404.
+    yield OutputFile("events.ics", "events", text=renderer.render_events_ics(resolved))
+    groups = group_by_tag(resolved)
+    if groups:
+        yield OutputFile("tags/index.html", "tags", text=renderer.render_tags_index(groups))
+        for group in groups:
+            yield OutputFile(group.rel, f"tag '{group.name}'", text=renderer.render_tag(group))
     yield OutputFile("404.html", "404", text=renderer.render_404())
     yield OutputFile("sitemap.xml", "sitemap", text=renderer.render_sitemap(resolved))
     yield OutputFile("robots.txt", "robots", text=renderer.render_robots())

@@ -10,24 +10,34 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
 
+from .calendar import (
+    CalendarEvent,
+    calendar_event,
+    google_calendar_url,
+    outlook_calendar_url,
+    to_ics,
+)
 from .errors import BuildFailed
 from .headers import headers_file
 from .markup import MarkdownRenderer
+from .seo import event_json_ld, json_ld
+from .tags import TagGroup, group_by_tag, tag_path, tag_slug
 from .theme import template_dirs
 
 if TYPE_CHECKING:
     from .resolve import Resolved
     from .site import Site
 
-__all__ = ["PAGE_TEMPLATES", "Renderer", "format_datetime"]
+__all__ = ["PAGE_TEMPLATES", "Renderer", "format_date", "format_datetime", "format_time"]
 
 #: The template each kind renders with; all extend ``page.html`` by default.
 PAGE_TEMPLATES = {
@@ -40,12 +50,19 @@ PAGE_TEMPLATES = {
 
 def format_datetime(value: datetime) -> str:
     """'Friday, January 15, 2027, 4:00 PM EST': readable without JavaScript."""
+    return f"{format_date(value)}, {format_time(value)}"
+
+
+def format_date(value: datetime) -> str:
+    """'Friday, January 15, 2027'."""
+    return f"{value:%A}, {value:%B} {value.day}, {value.year}"
+
+
+def format_time(value: datetime) -> str:
+    """'4:00 PM EST'."""
     hour = value.hour % 12 or 12
     suffix = "AM" if value.hour < 12 else "PM"
-    return (
-        f"{value:%A}, {value:%B} {value.day}, {value.year}, "
-        f"{hour}:{value:%M} {suffix} {value.tzname() or ''}".rstrip()
-    )
+    return f"{hour}:{value:%M} {suffix} {value.tzname() or ''}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,8 @@ class Renderer:
         self.now = now
         self.preview = preview
         self.links = _Link(site.config.site.base_url)
+        #: How long before a webinar's start its page shows the room.
+        self.opens_before = timedelta(minutes=site.config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=site.config.markdown.unsafe_html)
         self.env = self._environment(template_dirs(site.root))
 
@@ -93,6 +112,8 @@ class Renderer:
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
         env.filters["datetime"] = format_datetime
+        env.filters["date"] = format_date
+        env.filters["time"] = format_time
         env.filters["iso"] = lambda d: d.isoformat()
         env.globals["site"] = self._site_data()
         env.globals["preview"] = self.preview
@@ -107,6 +128,7 @@ class Renderer:
             "language": config.site.language,
             "time_zone": config.site.time_zone,
             "meeting_origin": config.callbridge.meeting_origin,
+            "room_opens_minutes": config.events.room_opens_minutes,
         }
 
     # -- contexts -----------------------------------------------------------
@@ -122,17 +144,75 @@ class Renderer:
             "url": self.links.abs_url(page.path),
             "kind": meta.kind,
             "tags": meta.tags,
+            "tag_links": [{"name": t, "path": tag_path(tag_slug(t))} for t in meta.tags],
             "draft": meta.draft,
-            "image": self.links.abs_url(self.links.url(meta.image)) if meta.image else None,
+            # abs_url already carries base_url's path: no url filter before it.
+            "image": self.links.abs_url(meta.image) if meta.image else None,
+            # For <img>: site-relative, so previews and other hosts show it too.
+            "image_src": self.links.url(meta.image) if meta.image else None,
             "recording_url": self.links.url(meta.recording_url) if meta.recording_url else None,
             "source": page.source,
+            "host_name": self._host_name(meta.host),
             "schedule": None,
             "status": None,
+            "opens": None,
+            "state": None,
+            "calendar": None,
         }
-        if item.schedule is not None:
-            data["schedule"] = item.schedule
-            data["status"] = item.schedule.status(self.now)
+        schedule = item.schedule
+        if schedule is not None:
+            status = schedule.status(self.now, opens_before=self.opens_before)
+            data["schedule"] = schedule
+            data["status"] = status
+            # What the page shows at build time (site-gen.js keeps it current):
+            # "open" is the room shown before the start.
+            data["state"] = "open" if status == "live" and self.now < schedule.start else status
+            data["opens"] = schedule.start - self.opens_before
+            data["calendar"] = self._calendar_links(item)
         return data
+
+    def calendar_event(self, item: Resolved) -> CalendarEvent:
+        """A webinar's calendar entry: the data behind its .ics file and "add" links."""
+        return calendar_event(item, url=self.links.abs_url(item.page.path), config=self.site.config)
+
+    def _calendar_links(self, item: Resolved) -> dict[str, str]:
+        event = self.calendar_event(item)
+        return {
+            "ics": self.links.url(f"{item.page.path}event.ics"),
+            "ics_url": self.links.abs_url(f"{item.page.path}event.ics"),
+            "google": google_calendar_url(event),
+            "outlook": outlook_calendar_url(event),
+            "office365": outlook_calendar_url(event, office365=True),
+        }
+
+    def event_data(self, item: Resolved) -> dict[str, Any] | None:
+        """A webinar's schema.org Event (None for other kinds)."""
+        schedule = item.schedule
+        if schedule is None:
+            return None
+        config, meta = self.site.config, item.page.meta
+        previous = None
+        conference = schedule.conference
+        if conference is not None and conference.superseded:
+            last = conference.superseded[-1]
+            previous = datetime.fromisoformat(last.start).replace(tzinfo=ZoneInfo(last.time_zone))
+        return event_json_ld(
+            name=meta.title,
+            description=meta.description.strip(),
+            url=self.links.abs_url(item.page.path),
+            start=schedule.start,
+            end=schedule.end,
+            organizer_name=self._host_name(meta.host) or config.site.title,
+            organizer_url=config.site.base_url + "/",
+            language=config.site.language,
+            image=self.links.abs_url(meta.image) if meta.image else None,
+            sequence=conference.sequence if conference else 0,
+            previous_start=previous,
+        )
+
+    def _host_name(self, key: str | None) -> str | None:
+        host = self.site.config.hosts.get(key or "")
+        return host.name if host is not None else None
 
     def room_data(self, item: Resolved) -> dict[str, Any] | None:
         """The iframe and the leave actions the event script reads from data attributes."""
@@ -154,6 +234,7 @@ class Renderer:
         meta = item.page.meta
         body = Markup(self.markdown.convert(item.page.body))  # noqa: S704 - escaped by markup.py
         security_pin = meta.security_pin if meta.show_security_pin else None
+        event = self.event_data(item)
         return self._render(
             PAGE_TEMPLATES[meta.kind],
             page=page,
@@ -161,10 +242,52 @@ class Renderer:
             room=self.room_data(item),
             placeholder=item.placeholder,
             security_pin=security_pin,
+            json_ld=json_ld(event) if event is not None else None,
         )
 
     def render_index(self, items: list[Resolved]) -> str:
         """The home page: upcoming events soonest first, then past ones, then the rest."""
+        return self._render(
+            "index.html",
+            **self._listing(items),
+            tags=self._tag_list(group_by_tag(items)),
+            events_feed=self.links.abs_url("/events.ics") if self._webinars(items) else None,
+        )
+
+    def render_tag(self, group: TagGroup) -> str:
+        """``tags/SLUG/index.html``: the pages with one tag, listed like the home page."""
+        tag = {"name": group.name, "path": group.path, "url": self.links.abs_url(group.path)}
+        return self._render("tag.html", tag=tag, **self._listing(group.items))
+
+    def render_tags_index(self, groups: list[TagGroup]) -> str:
+        """``tags/index.html``: every tag with its number of pages."""
+        return self._render("tags.html", tags=self._tag_list(groups))
+
+    def render_event_ics(self, item: Resolved) -> str:
+        """``SLUG/event.ics``: one webinar, for "add to calendar"."""
+        return to_ics([self.calendar_event(item)], now=self.now)
+
+    def render_events_ics(self, items: list[Resolved]) -> str:
+        """``events.ics``: every webinar, a calendar to subscribe to."""
+        config = self.site.config.site
+        return to_ics(
+            [self.calendar_event(i) for i in self._webinars(items)],
+            now=self.now,
+            name=config.title,
+            description=config.description or None,
+            url=self.links.abs_url("/events.ics"),
+        )
+
+    @staticmethod
+    def _tag_list(groups: list[TagGroup]) -> list[dict[str, Any]]:
+        return [{"name": g.name, "path": g.path, "count": len(g.items)} for g in groups]
+
+    @staticmethod
+    def _webinars(items: list[Resolved]) -> list[Resolved]:
+        return [i for i in items if i.schedule is not None]
+
+    def _listing(self, items: list[Resolved]) -> dict[str, list[dict[str, Any]]]:
+        """Pages split into upcoming (soonest first), past (latest first) and the rest."""
         upcoming, past, other = [], [], []
         for item in items:
             data = self.page_data(item)
@@ -177,7 +300,7 @@ class Renderer:
         upcoming.sort(key=lambda d: d["schedule"].start)
         past.sort(key=lambda d: d["schedule"].start, reverse=True)
         other.sort(key=lambda d: d["title"].lower())
-        return self._render("index.html", upcoming=upcoming, past=past, rooms=other)
+        return {"upcoming": upcoming, "past": past, "rooms": other}
 
     def render_404(self) -> str:
         """The page static hosts serve for unknown paths."""
@@ -186,6 +309,10 @@ class Renderer:
     def render_sitemap(self, items: list[Resolved]) -> str:
         """sitemap.xml: the home page and every published page."""
         urls = [self.links.abs_url("/")] + [self.links.abs_url(i.page.path) for i in items]
+        groups = group_by_tag(items)
+        if groups:
+            urls.append(self.links.abs_url("/tags/"))
+            urls.extend(self.links.abs_url(g.path) for g in groups)
         return self._render("sitemap.xml", urls=urls)
 
     def render_robots(self) -> str:

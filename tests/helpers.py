@@ -72,15 +72,24 @@ class StaticServer:
     """A folder served over real loopback HTTP in a thread, like a static host.
 
     ``/x/`` serves ``x/index.html``; unknown paths get ``404.html`` with status
-    404, as Netlify and Cloudflare Pages do.
+    404, as Netlify and Cloudflare Pages do. ``headers`` are added to every
+    response (a host applying ``_headers``: the CSP, for instance).
     """
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, folder: Path, host: str = "127.0.0.1", headers: dict[str, str] | None = None
+    ) -> None:
         folder = folder.resolve()
+        extra = dict(headers or {})
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, directory=str(folder), **kwargs)
+
+            def end_headers(self) -> None:
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                super().end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

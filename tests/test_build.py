@@ -135,8 +135,10 @@ def test_site_files(make_site: SiteFactory) -> None:
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "404.html",
         "_headers",
+        "assets/favicon.svg",
         "assets/site-gen.css",
         "assets/site-gen.js",
+        "events.ics",
         "index.html",
         "office-hours/index.html",
         "robots.txt",

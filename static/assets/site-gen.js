@@ -1,5 +1,6 @@
 /*
- * site-gen: reacts to the Callbridge room's leave event.
+ * site-gen: reacts to the Callbridge room's leave event, and keeps webinar
+ * pages current (local times, countdown, room opening, ended state).
  *
  * The room iframe posts {type: 'iotumLeaveCallEvent', reason} (the platform
  * guide) or {type: 'conference', event: 'CONFERENCE_CALL_EXIT', reason}
@@ -8,6 +9,16 @@
  * messages to this page. For a trusted leave the page dispatches a
  * cancelable `callbridge:leave` event (detail: {reason}) and, unless a
  * listener called preventDefault(), performs the page's on_leave action.
+ *
+ * Webinar pages and event cards carry data-event-start / -end / -opens (ISO
+ * 8601 with offsets). The build wrote the state of its own time; this script
+ * computes the state now ('upcoming', 'open' = room open before the start,
+ * 'live', 'ended', or 'overtime' = ended while the visitor is still in the
+ * room, which is never torn down under them) and shows exactly the elements
+ * whose data-event-show lists it. The room's iframe waits in a <template
+ * data-room-frame> until the room opens. <time data-local-time> elements are
+ * rewritten in the visitor's time zone (Intl), in the page's language. All
+ * words come from the HTML, so templates can translate them.
  */
 (function () {
   'use strict';
@@ -52,11 +63,12 @@
   }
 
   function connect(room) {
-    var frame = room.querySelector('iframe');
     var origin = room.dataset.meetingOrigin;
-    if (!frame || !origin) return;
+    if (!origin) return;
     window.addEventListener('message', function (event) {
-      if (event.origin !== origin || event.source !== frame.contentWindow) return;
+      // Looked up per message: a webinar's frame is mounted when its room opens.
+      var frame = room.querySelector('iframe');
+      if (!frame || event.origin !== origin || event.source !== frame.contentWindow) return;
       var reason = leaveReason(event.data);
       if (typeof reason !== 'string') return;
       var leave = new CustomEvent('callbridge:leave', {
@@ -66,9 +78,152 @@
     });
   }
 
+  // -- local times ---------------------------------------------------------
+
+  var FORMATS = {
+    datetime: {
+      weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
+      hour: 'numeric', minute: '2-digit', timeZoneName: 'short'
+    },
+    date: { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' },
+    time: { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }
+  };
+
+  function formatter(style) {
+    var options = FORMATS[style] || FORMATS.datetime;
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, options);
+    } catch (e) {
+      return new Intl.DateTimeFormat(undefined, options);
+    }
+  }
+
+  function localizeTimes() {
+    if (typeof Intl === 'undefined' || !Intl.DateTimeFormat) return;
+    var nodes = document.querySelectorAll('time[data-local-time]');
+    for (var i = 0; i < nodes.length; i++) {
+      var node = nodes[i];
+      var when = new Date(node.getAttribute('datetime'));
+      if (isNaN(when.getTime())) continue;
+      // Hovering still shows the time as published, in the event's own zone.
+      if (!node.title) node.title = node.textContent.trim();
+      node.textContent = formatter(node.dataset.localTime).format(when);
+    }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    var names = document.querySelectorAll('[data-zone-name]');
+    for (var j = 0; j < names.length; j++) names[j].textContent = zone;
+    var notes = document.querySelectorAll('[data-zone]');
+    for (var k = 0; k < notes.length; k++) notes[k].hidden = notes[k].dataset.zone !== 'local';
+  }
+
+  // -- event states --------------------------------------------------------
+
+  function pad(number) {
+    return number < 10 ? '0' + number : String(number);
+  }
+
+  function showCountdown(scope, ms) {
+    var box = scope.querySelector('[data-countdown]');
+    if (!box) return;
+    var total = Math.max(0, Math.floor(ms / 1000));
+    var parts = {
+      days: Math.floor(total / 86400),
+      hours: Math.floor((total % 86400) / 3600),
+      minutes: Math.floor((total % 3600) / 60),
+      seconds: total % 60
+    };
+    var values = box.querySelectorAll('[data-countdown-part]');
+    for (var i = 0; i < values.length; i++) {
+      var name = values[i].dataset.countdownPart;
+      var text = name === 'days' ? String(parts[name]) : pad(parts[name]);
+      if (values[i].textContent !== text) values[i].textContent = text;
+    }
+    box.hidden = false;
+    var fallback = scope.querySelector('[data-countdown-fallback]');
+    if (fallback) fallback.hidden = true;
+  }
+
+  function mountRoom(scope) {
+    var templates = scope.querySelectorAll('template[data-room-frame]');
+    for (var i = 0; i < templates.length; i++) {
+      var template = templates[i];
+      template.parentNode.insertBefore(template.content.cloneNode(true), template);
+      template.parentNode.removeChild(template);
+    }
+    return templates.length > 0;
+  }
+
+  function trackEvent(scope) {
+    var start = Date.parse(scope.dataset.eventStart);
+    var end = Date.parse(scope.dataset.eventEnd);
+    var opens = Date.parse(scope.dataset.eventOpens);
+    if (isNaN(start) || isNaN(end)) return;
+    if (isNaN(opens)) opens = start;
+    var inRoom = false;
+    var shown = null;
+    var timer = null;
+
+    function show(state) {
+      if (state === shown) return;
+      shown = state;
+      scope.dataset.eventState = state;
+      var nodes = scope.querySelectorAll('[data-event-show]');
+      for (var i = 0; i < nodes.length; i++) {
+        nodes[i].hidden = nodes[i].dataset.eventShow.split(/\s+/).indexOf(state) === -1;
+      }
+    }
+
+    function update() {
+      window.clearTimeout(timer);
+      var now = Date.now();
+      var state = now >= end ? 'ended' : now >= start ? 'live' : now >= opens ? 'open' : 'upcoming';
+      if ((state === 'open' || state === 'live') && mountRoom(scope)) inRoom = true;
+      if (state === 'ended' && inRoom) state = 'overtime';
+      show(state);
+      if (state === 'upcoming') showCountdown(scope, start - now);
+      // Tick on the second while something can still change.
+      if (state !== 'ended') timer = window.setTimeout(update, 1000 - (now % 1000));
+    }
+
+    // Leaving the room after the end: the page shows "ended" right away.
+    scope.addEventListener('callbridge:leave', function () {
+      inRoom = false;
+      update();
+    });
+    update();
+  }
+
+  // The "Add to calendar" menu (<details data-menu>) closes like a menu.
+  function closeMenus(except) {
+    var menus = document.querySelectorAll('details[data-menu][open]');
+    for (var i = 0; i < menus.length; i++) {
+      if (menus[i] !== except) menus[i].open = false;
+    }
+  }
+
+  function setupMenus() {
+    document.addEventListener('click', function (event) {
+      var target = event.target instanceof Element ? event.target.closest('details[data-menu]') : null;
+      closeMenus(target);
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape') return;
+      var open = document.querySelector('details[data-menu][open]');
+      if (!open) return;
+      open.open = false;
+      var summary = open.querySelector('summary');
+      if (summary) summary.focus();
+    });
+  }
+
   function start() {
     var rooms = document.querySelectorAll('[data-callbridge-room]');
     for (var i = 0; i < rooms.length; i++) connect(rooms[i]);
+    localizeTimes();
+    var events = document.querySelectorAll('[data-event]');
+    for (var j = 0; j < events.length; j++) trackEvent(events[j]);
+    setupMenus();
   }
 
   if (document.readyState === 'loading') {

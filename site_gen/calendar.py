@@ -1,0 +1,218 @@
+"""Add to calendar: ``SLUG/event.ics``, ``events.ics`` and the "add" links.
+
+One :class:`CalendarEvent` per webinar is the single source of the .ics
+files (made with the ``icalendar`` library, RFC 5545) and of the Google
+Calendar and Outlook links, so a calendar entry made any of these ways
+shows the same title, times and link.
+
+The UID is what lets a calendar update an entry instead of duplicating it:
+it comes from the *first* conference the webinar ever had and the meeting
+domain (``conference-183@meet.acme.tld``), so it survives rebuilds and
+``--reschedule`` alike, while SEQUENCE (from the lock) rises with each
+reschedule so that clients take the new time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode, urlsplit
+
+from icalendar import Calendar, Event, Timezone, vDuration
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .resolve import Resolved, Schedule
+
+__all__ = [
+    "CalendarEvent",
+    "calendar_event",
+    "event_uid",
+    "google_calendar_url",
+    "outlook_calendar_url",
+    "to_ics",
+]
+
+PRODID = f"-//site-gen//site-gen {__version__}//EN"
+#: How often subscribed calendars should fetch events.ics again.
+REFRESH = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A webinar as calendars see it."""
+
+    uid: str
+    title: str
+    description: str
+    url: str  # the page: URL and LOCATION, the only place to join from
+    start: datetime  # aware, in the event's own zone
+    end: datetime
+    sequence: int = 0
+    categories: tuple[str, ...] = ()
+
+    @property
+    def details(self) -> str:
+        """DESCRIPTION: the page's description, then the page's URL to join from."""
+        return f"{self.description}\n\n{self.url}" if self.description else self.url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def event_uid(schedule: Schedule, *, slug: str, meeting_origin: str, base_url: str) -> str:
+    """A UID that stays the same for the webinar's whole life.
+
+    A conference id is unique on its meeting domain; a sandbox on loopback is
+    not a domain anyone else shares, so the site's host stands in for it. A
+    webinar without a conference (a past one never scheduled, or a preview)
+    is named by its slug on the site's host.
+    """
+    site_host = urlsplit(base_url).hostname or "localhost"
+    conference = schedule.conference
+    if conference is None:
+        return f"{slug}@{site_host}"
+    first = conference.superseded[0].conference_id if conference.superseded else None
+    number = first if first is not None else conference.conference_id
+    domain = urlsplit(meeting_origin).hostname or site_host
+    if _is_loopback(domain):
+        domain = site_host
+    return f"conference-{number}@{domain}"
+
+
+def calendar_event(item: Resolved, *, url: str, config: SiteConfig) -> CalendarEvent:
+    """The calendar entry of one webinar page whose absolute URL is ``url``."""
+    schedule = item.schedule
+    assert schedule is not None, "only webinars have a calendar entry"
+    meta = item.page.meta
+    uid = event_uid(
+        schedule,
+        slug=item.page.slug,
+        meeting_origin=config.callbridge.meeting_origin,
+        base_url=config.site.base_url,
+    )
+    return CalendarEvent(
+        uid=uid,
+        title=meta.title,
+        description=meta.description.strip(),
+        url=url,
+        start=schedule.start,
+        end=schedule.end,
+        sequence=schedule.conference.sequence if schedule.conference else 0,
+        categories=tuple(meta.tags),
+    )
+
+
+@lru_cache(maxsize=128)
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """icalendar's VTIMEZONE from the tz database, made once per zone and years.
+
+    Making one walks the zone's offsets (milliseconds each); a site's event
+    files share a few zones and years. Only ever serialised, never changed.
+    """
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+
+
+def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", stamp)
+    # An aware datetime in a zoneinfo zone is written with TZID=<its IANA name>.
+    vevent.add("dtstart", event.start)
+    vevent.add("dtend", event.end)
+    vevent.add("summary", event.title)
+    vevent.add("description", event.details)
+    vevent.add("url", event.url)
+    vevent.add("location", event.url)
+    vevent.add("sequence", event.sequence)
+    vevent.add("status", "CONFIRMED")
+    if event.categories:
+        vevent.add("categories", list(event.categories))
+    return vevent
+
+
+def to_ics(
+    events: Iterable[CalendarEvent],
+    *,
+    now: datetime,
+    name: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
+) -> str:
+    """An iCalendar file (CRLF lines) with a VTIMEZONE for every zone its events use.
+
+    ``name`` marks a subscribable calendar (``events.ics``): it gets a display
+    name and a refresh interval. DTSTAMP is the build's ``now``, as RFC 5545
+    asks of a calendar published without a METHOD.
+    """
+    items = sorted(events, key=lambda e: (e.start.astimezone(UTC), e.uid))
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if name is not None:
+        cal.add("name", name)
+        cal.add("x-wr-calname", name)
+        if description:
+            cal.add("description", description)
+        if url is not None:
+            cal.add("url", url)
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))  # the non-standard twin, for Outlook
+    if items:
+        # A VTIMEZONE only as long as the events need (a few transitions
+        # instead of icalendar's default 1970-2038), before the events.
+        first = date(min(e.start.year for e in items), 1, 1)
+        last = date(max(e.end.year for e in items) + 1, 1, 1)
+        for tzid in sorted({str(e.start.tzinfo) for e in items}):
+            cal.add_component(_vtimezone(tzid, first, last))
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    for event in items:
+        cal.add_component(_vevent(event, stamp))
+    data: bytes = cal.to_ical()
+    return data.decode("utf-8")
+
+
+def _utc(value: datetime, fmt: str) -> str:
+    return value.astimezone(UTC).strftime(fmt)
+
+
+def google_calendar_url(event: CalendarEvent) -> str:
+    """Google Calendar's "create event" form, filled in (times in UTC, shown in the zone)."""
+    params = [
+        ("action", "TEMPLATE"),
+        ("text", event.title),
+        ("dates", f"{_utc(event.start, '%Y%m%dT%H%M%SZ')}/{_utc(event.end, '%Y%m%dT%H%M%SZ')}"),
+        ("details", event.details),
+        ("location", event.url),
+        ("ctz", str(event.start.tzinfo)),
+    ]
+    return "https://calendar.google.com/calendar/render?" + urlencode(params, quote_via=quote)
+
+
+def outlook_calendar_url(event: CalendarEvent, *, office365: bool = False) -> str:
+    """Outlook on the web's "new event" form: outlook.com, or Microsoft 365 accounts."""
+    host = "outlook.office.com" if office365 else "outlook.live.com"
+    params = [
+        ("path", "/calendar/action/compose"),
+        ("rru", "addevent"),
+        ("subject", event.title),
+        ("startdt", _utc(event.start, "%Y-%m-%dT%H:%M:%SZ")),
+        ("enddt", _utc(event.end, "%Y-%m-%dT%H:%M:%SZ")),
+        ("body", event.details),
+        ("location", event.url),
+    ]
+    query = urlencode(params, quote_via=quote, safe="/")
+    return f"https://{host}/calendar/0/deeplink/compose?{query}"

@@ -1,0 +1,72 @@
+"""Tag pages: which pages share a tag, and the URL each tag gets.
+
+Tags are free text in front matter (``tags: [Product, "Q&A"]``); their
+pages live at ``tags/SLUG/``. Tags that differ only in case or punctuation
+("Product", "product") share one page, named as first written, so a typo
+in capitals does not split a topic in two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from .resolve import Resolved
+
+__all__ = ["TagGroup", "group_by_tag", "tag_path", "tag_slug"]
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def tag_slug(name: str) -> str:
+    """A folder name for a tag: lower-case words joined by '-', letters of any script kept."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    slug = _NOT_WORD.sub("-", text).strip("-")
+    if slug:
+        return slug
+    # Only punctuation ("???"): still a distinct, stable folder.
+    return "tag-" + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+
+
+def tag_path(slug: str) -> str:
+    """Site-relative URL path of a tag's page (non-ASCII letters percent-encoded)."""
+    return f"/tags/{quote(slug)}/"
+
+
+@dataclass
+class TagGroup:
+    """One tag and the pages that carry it, in the order pages were given."""
+
+    name: str
+    slug: str
+    items: list[Resolved] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """Its page's URL path."""
+        return tag_path(self.slug)
+
+    @property
+    def rel(self) -> str:
+        """Its page's output file."""
+        return f"tags/{self.slug}/index.html"
+
+
+def group_by_tag(items: list[Resolved]) -> list[TagGroup]:
+    """Every tag used by ``items``, sorted by name, each with its pages."""
+    groups: dict[str, TagGroup] = {}
+    for item in items:
+        seen: set[str] = set()
+        for name in item.page.meta.tags:
+            slug = tag_slug(name)
+            if slug in seen:
+                continue
+            seen.add(slug)
+            group = groups.setdefault(slug, TagGroup(name=name.strip(), slug=slug))
+            group.items.append(item)
+    return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.slug))

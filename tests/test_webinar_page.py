@@ -1,0 +1,254 @@
+"""Webinar pages as built (before any script runs), the home page and tag pages."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import pytest
+
+from site_gen.commands.build import BuildOptions, build
+from site_gen.errors import ValidationFailed
+from site_gen.tags import tag_path, tag_slug
+from tests.helpers import BASE_CONFIG, NOW, SiteFactory, soup
+from tests.webinars import END_UTC, START_UTC, build_site, panel, visible, webinar
+
+RECORDING = "recording_url: https://videos.example.com/q1\n"
+
+
+def states(html) -> dict[str, bool]:
+    """Which stage panels and status badges a visitor sees without JavaScript."""
+    shown = {
+        name: visible(panel(html, name))
+        for name in ("countdown", "live", "ended")
+        if panel(html, name) is not None
+    }
+    for badge in html.find_all(class_="badge", attrs={"data-event-show": True}):
+        shown[badge.text] = visible(badge)
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "seen"),
+    [
+        (NOW, "upcoming", {"countdown", "Upcoming"}),
+        (START_UTC - timedelta(minutes=5), "open", {"live", "Starting soon"}),
+        (START_UTC + timedelta(minutes=1), "live", {"live", "Live now"}),
+    ],
+)
+def test_state_at_build_time(
+    make_site: SiteFactory, now: datetime, state: str, seen: set[str]
+) -> None:
+    out = build_site(make_site, {"content/q1.md": webinar(extra=RECORDING)}, now=now)
+    html = soup(out / "q1/index.html")
+    article = html.find("article", attrs={"data-event": True})
+    assert article["data-event-state"] == state
+    assert datetime.fromisoformat(article["data-event-start"]) == START_UTC
+    assert datetime.fromisoformat(article["data-event-end"]) == END_UTC
+    assert datetime.fromisoformat(article["data-event-opens"]) == START_UTC - timedelta(minutes=10)
+    assert {name for name, shown in states(html).items() if shown} == seen
+    # The room waits in a <template> whatever the state: the script mounts it.
+    (frame,) = html.find_all("iframe")
+    assert frame.parent.name == "template"
+    assert frame.parent.parent.has_attr("data-callbridge-room")
+    # Without JavaScript a plain link opens the same room.
+    fallback = [a["href"] for a in html.select("noscript a")]
+    assert fallback and set(fallback) == {frame["src"]}
+
+
+def test_ended_webinar_shows_the_recording(make_site: SiteFactory) -> None:
+    out = build_site(
+        make_site, {"content/q1.md": webinar(extra=RECORDING)}, now=END_UTC + timedelta(hours=1)
+    )
+    html = soup(out / "q1/index.html")
+    assert {name for name, shown in states(html).items() if shown} == {"ended", "Ended"}
+    assert html.find("iframe") is None
+    assert html.find("a", string="Watch the recording")["href"] == "https://videos.example.com/q1"
+    assert not visible(html.find("details", class_="add-to-calendar"))
+
+
+def test_ended_webinar_without_recording(make_site: SiteFactory) -> None:
+    out = build_site(make_site, {"content/q1.md": webinar()}, now=END_UTC)
+    ended = panel(soup(out / "q1/index.html"), "ended")
+    assert visible(ended)
+    assert ended.find("a", string="Watch the recording") is None
+    assert ended.find("a", string="See upcoming events")["href"] == "/"
+
+
+def test_start_in_the_event_zone_and_details(make_site: SiteFactory) -> None:
+    out = build_site(
+        make_site,
+        {
+            "content/q1.md": webinar(
+                extra='time_zone: Europe/Berlin\nsecurity_pin: "123456"\nshow_security_pin: true\n'
+            )
+        },
+    )
+    html = soup(out / "q1/index.html")
+    start = html.find("time", class_="event-start")
+    assert start["datetime"] == "2027-03-15T16:00:00+01:00"
+    assert start.text == "Monday, March 15, 2027, 4:00 PM CET"
+    assert start.has_attr("data-local-time")
+    assert html.find(attrs={"data-zone": "event"}).text == "Time zone: Europe/Berlin"
+    details = {
+        div.dt.text: div.dd.text for div in html.find("aside", class_="event-details").dl("div")
+    }
+    assert details == {
+        "Date": "Monday, March 15, 2027",
+        "Time": "4:00 PM CET to 5:00 PM CET",
+        "Where": "Online, on this page",
+        "Host": "Marketing",
+        "Security PIN": "123456",
+    }
+
+
+def test_room_opens_minutes_is_a_site_setting(make_site: SiteFactory) -> None:
+    config = BASE_CONFIG + "\n[events]\nroom_opens_minutes = 30\n"
+    out = build_site(
+        make_site,
+        {"content/q1.md": webinar()},
+        config=config,
+        now=START_UTC - timedelta(minutes=20),
+    )
+    html = soup(out / "q1/index.html")
+    article = html.find("article")
+    assert article["data-event-state"] == "open"
+    assert datetime.fromisoformat(article["data-event-opens"]) == START_UTC - timedelta(minutes=30)
+    note = " ".join(panel(html, "countdown").find("p", class_="panel-note").text.split())
+    assert note.startswith("The room opens right here 30 minutes before the start.")
+
+
+def test_room_opens_minutes_must_not_be_negative(make_site: SiteFactory) -> None:
+    root = make_site(config=BASE_CONFIG + "\n[events]\nroom_opens_minutes = -5\n")
+    with pytest.raises(ValidationFailed) as caught:
+        build(root, BuildOptions(now=NOW, environ={}))
+    line = BASE_CONFIG.count("\n") + 3
+    assert [str(p) for p in caught.value.problems] == [
+        f"site.toml:{line}: events.room_opens_minutes: must be greater than or equal to 0"
+    ]
+
+
+def test_unscheduled_preview_shows_the_placeholder_not_a_room(make_site: SiteFactory) -> None:
+    from site_gen.commands.build import render_site
+    from site_gen.lock import ApiSection
+    from site_gen.resolve import resolve_pages
+    from site_gen.site import load_site
+
+    root = make_site({"content/q1.md": webinar()}, with_default_page=False)
+    site = load_site(root, environ={})
+    resolved, problems = resolve_pages(site, site.pages, ApiSection(), now=NOW, preview=True)
+    assert problems == []
+    render_site(site, resolved, root / "preview", now=NOW)
+    html = soup(root / "preview/q1/index.html")
+    assert html.find(class_="cb-placeholder") is not None
+    assert html.find("iframe") is None
+    assert visible(panel(html, "countdown"))
+
+
+def test_home_page_lists_upcoming_soonest_first_then_past(make_site: SiteFactory) -> None:
+    out = build_site(
+        make_site,
+        {
+            "content/late.md": webinar("Late", start="2027-06-01 10:00"),
+            "content/soon.md": webinar("Soon", start="2027-02-01 10:00"),
+            "content/old.md": webinar("Old", start="2026-10-01 10:00"),
+            "content/older.md": webinar("Older", start="2026-05-01 10:00"),
+            "content/room.md": "---\ntitle: Drop-in room\nhost: marketing\n---\n",
+        },
+    )
+    html = soup(out / "index.html")
+
+    def section(heading: str) -> list[tuple[str, str]]:
+        cards = html.find("h2", string=heading).find_parent("section").find_all("li")
+        return [
+            (c.find("a", class_="card-link").text, c.time.text if c.time else "") for c in cards
+        ]
+
+    assert section("Upcoming events") == [
+        ("Soon", "Monday, February 1, 2027, 10:00 AM EST"),
+        ("Late", "Tuesday, June 1, 2027, 10:00 AM EDT"),
+    ]
+    assert section("Past events") == [
+        ("Old", "Thursday, October 1, 2026, 10:00 AM EDT"),
+        ("Older", "Friday, May 1, 2026, 10:00 AM EDT"),
+    ]
+    assert section("Rooms and streams") == [("Drop-in room", "")]
+    soon = html.find("a", string="Soon").find_parent("li")
+    assert soon["data-event-start"] == "2027-02-01T10:00:00-05:00"
+    assert [b.text for b in soon.find_all(class_="badge") if visible(b)] == [
+        "Webinar",
+        "Upcoming",
+    ]
+    subscribe = html.find("a", string="Subscribe to the calendar")
+    assert subscribe["href"] == "webcal://live.test.example/events.ics"
+
+
+def test_tag_pages(make_site: SiteFactory) -> None:
+    out = build_site(
+        make_site,
+        {
+            "content/a.md": webinar("A", extra="tags: [Product, Q&A]\n"),
+            "content/b.md": webinar("B", start="2026-01-05 10:00", extra="tags: [product]\n"),
+            "content/c.md": "---\ntitle: C\nhost: marketing\ntags: [Café]\n---\n",
+            "content/d.md": webinar("D", extra="tags: [Product]\ndraft: true\n"),
+        },
+    )
+    tags = soup(out / "tags/index.html").find("ul", class_="tags")
+    assert [(a["href"], a.contents[0].strip()) for a in tags("a")] == [
+        ("/tags/caf%C3%A9/", "Café"),
+        ("/tags/product/", "Product"),
+        ("/tags/q-a/", "Q&A"),
+    ]
+    assert [a.find(class_="tag-count").text for a in tags("a")] == [
+        "(1 page)",
+        "(2 pages)",
+        "(1 page)",
+    ]
+    product = soup(out / "tags/product/index.html")
+    assert product.h1.text == "Product"
+    titles = {
+        h2.text: [a.text for a in h2.find_parent("section").find_all("a", class_="card-link")]
+        for h2 in product.find_all("h2")
+    }
+    assert titles == {"Upcoming events": ["A"], "Past events": ["B"]}
+    assert (out / "tags/café/index.html").is_file()
+    page_tags = soup(out / "a/index.html").find("ul", class_="tags")
+    assert [a["href"] for a in page_tags("a")] == ["/tags/product/", "/tags/q-a/"]
+    locs = [
+        el.text
+        for el in ET.parse(out / "sitemap.xml")
+        .getroot()
+        .iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    assert locs[-4:] == [
+        "https://live.test.example/tags/",
+        "https://live.test.example/tags/caf%C3%A9/",
+        "https://live.test.example/tags/product/",
+        "https://live.test.example/tags/q-a/",
+    ]
+
+
+def test_no_tags_no_tag_pages(make_site: SiteFactory) -> None:
+    out = build_site(make_site, {"content/q1.md": webinar()})
+    assert not (out / "tags").exists()
+    assert soup(out / "index.html").find("h2", string="Browse by topic") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Product", "product"),
+        ("Product Launch", "product-launch"),
+        ("  Q&A  ", "q-a"),
+        ("C++/Rust", "c-rust"),
+        ("snake_case", "snake-case"),
+        ("Café", "café"),
+        ("日本語", "日本語"),
+        ("../..", "tag-"),
+    ],
+)
+def test_tag_slug(name: str, slug: str) -> None:
+    result = tag_slug(name)
+    assert result.startswith(slug) if slug == "tag-" else result == slug
+    assert "/" not in result and "." not in result
+    assert tag_path(result).startswith("/tags/")
