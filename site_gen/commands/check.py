@@ -1,0 +1,191 @@
+"""``check(site) -> CheckReport``: the library call behind ``site-gen check``.
+
+The same validation as a build (config, every page, the lock, webinars
+changed under their conference), without calling the API or writing a
+file, plus warnings about things that build but probably should not ship
+as they are: a past webinar that was never scheduled, a page without a
+description or image, a ``base_url`` that is not https, a webinar relying
+on the site's time zone, an ``on_leave`` path that leads to no page.
+
+Problems are collected, never raised: the caller decides how to print them
+(text, JSON, GitHub annotations) and what exit code they make.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from ..config import CONFIG_FILE
+from ..content import Page, content_files
+from ..errors import Problem, SiteGenError, ValidationFailed
+from ..lock import LOCK_FILE, Lock
+from ..output import check_output_target
+from ..schedule import make_plan
+from ..site import Site, load_site
+from ..sources import KeyLines, SourceError, parse_toml
+from ..tags import tag_slug
+from ..theme import static_dirs
+
+__all__ = ["CheckOptions", "CheckReport", "check"]
+
+#: Files every build writes besides the pages: links to them are not broken.
+SITE_FILES = ("/index.html", "/events.ics", "/404.html", "/sitemap.xml", "/robots.txt")
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the command line may change about a check."""
+
+    drafts: bool = False
+    strict: bool = False
+    now: datetime | None = None
+    environ: Mapping[str, str] | None = None
+
+
+@dataclass
+class CheckReport:
+    """Every problem found, errors and warnings, in file and line order."""
+
+    pages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that stop a build."""
+        return [p for p in self.problems if p.severity != "warning"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems a build reports and carries on after."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def failed(self) -> bool:
+        """Errors, or with ``strict`` any warning: what makes ``check`` exit 1."""
+        return bool(self.errors or (self.strict and self.warnings))
+
+
+def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
+    """Validate the site at ``root`` as a build would, and collect warnings; no API call."""
+    options = options or CheckOptions()
+    environ = os.environ if options.environ is None else options.environ
+    now = options.now or datetime.now(UTC)
+    report = CheckReport(strict=options.strict)
+    problems: list[Problem] = []
+    try:
+        site = load_site(root, environ)
+    except ValidationFailed as exc:
+        report.problems = sorted(exc.problems, key=_order)
+        report.pages = sum(1 for _ in content_files(root))
+        return report
+    pages = site.published(drafts=options.drafts)
+    report.pages = len(pages)
+    problems.extend(_warn(p) for p in site.warnings)
+    try:
+        check_output_target(site.output_dir.absolute(), root)
+    except SiteGenError as exc:
+        problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
+                                str(exc)))
+    try:
+        lock = Lock.load(root / LOCK_FILE)
+        plan = make_plan(site, pages, lock.peek(site.config.callbridge.api), now=now)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    else:
+        problems.extend(_warn(p) for p in plan.warnings)
+    problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
+    report.problems = sorted(set(problems), key=_order)
+    return report
+
+
+def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Problem]:
+    """Warnings about pages and config that build fine but read badly or link nowhere."""
+    out: list[Problem] = []
+    config = site.config
+    if not config.site.base_url.startswith("https://"):
+        out.append(Problem(
+            CONFIG_FILE, _config_lines(root).line_of(("site", "base_url")),
+            f"base_url {config.site.base_url!r} is not https: browsers refuse camera and "
+            "microphone to embedded rooms on plain http pages (except localhost)",
+        ))
+    targets = _link_targets(site, pages)
+    drafts = {p.path for p in site.pages if p.meta.draft and p not in pages}
+    for page in pages:
+        meta = page.meta
+        if not meta.description.strip():
+            out.append(page.problem(
+                "no description: search results and link previews will show none", "title"))
+        if meta.image is None:
+            out.append(page.problem(
+                "no image: link previews in social posts and chats will show none", "title"))
+        if meta.kind == "webinar" and meta.time_zone is None:
+            out.append(page.problem(
+                f"no time_zone: start {meta.start:%Y-%m-%d %H:%M} is read in the site's "
+                f"default, {config.site.time_zone}; say time_zone: to be sure", "start"))
+        for reason, action in meta.on_leave.actions().items():
+            if action.navigate is None:
+                continue
+            path = _site_path(page, action.navigate)
+            if path is None or path in targets:
+                continue
+            what = "a draft page" if path in drafts else "no page or file of this site"
+            out.append(page.problem(
+                f"on_leave.{reason}: {action.navigate!r} points at {what}", "on_leave", reason))
+    return out
+
+
+def _site_path(page: Page, link: str) -> str | None:
+    """The site path a link leads to, or None for links that leave the site."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    path = urljoin(page.path, unquote(parts.path)) if parts.path else page.path
+    normal = posixpath.normpath(path)
+    return normal + "/" if path.endswith("/") and normal != "/" else normal
+
+
+def _link_targets(site: Site, pages: list[Page]) -> set[str]:
+    """Every path a build of these pages serves, both as ``/x/`` and ``/x/index.html``."""
+    targets = {"/", *SITE_FILES}
+    for page in pages:
+        targets.update({page.path, f"{page.path}index.html", f"/{page.slug}"})
+        if page.meta.kind == "webinar":
+            targets.add(f"{page.path}event.ics")
+    tags = {tag_slug(t) for p in pages for t in p.meta.tags}
+    if tags:
+        targets.update({"/tags/", "/tags/index.html", "/tags"})
+    for slug in tags:
+        targets.update({f"/tags/{slug}/", f"/tags/{slug}/index.html", f"/tags/{slug}"})
+    for folder in static_dirs(site.root):
+        for dirpath, _, filenames in os.walk(folder):
+            for name in filenames:
+                rel = (Path(dirpath) / name).relative_to(folder).as_posix()
+                targets.add("/" + rel)
+                if name == "index.html":
+                    parent = posixpath.dirname("/" + rel)
+                    targets.update({parent, parent.rstrip("/") + "/"})
+    return targets
+
+
+def _config_lines(root: Path) -> KeyLines:
+    """Lines of site.toml's keys (load_config has validated it; re-reading is cheap)."""
+    try:
+        return parse_toml((root / CONFIG_FILE).read_text(encoding="utf-8"))[1]
+    except (OSError, SourceError):
+        return KeyLines()
+
+
+def _warn(problem: Problem) -> Problem:
+    return dataclasses.replace(problem, severity="warning")
+
+
+def _order(p: Problem) -> tuple[str, int, int, str]:
+    return (p.path, p.line or 0, p.severity == "warning", p.message)
