@@ -9,16 +9,21 @@ exit codes.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
+from .console import colour_override, format_problem, summary_line
 from .errors import ExitCode, SiteGenError, ValidationFailed
+
+if TYPE_CHECKING:
+    from .apply import Progress
 
 T = TypeVar("T")
 
@@ -83,10 +88,52 @@ def _traceback(verbose: bool) -> None:
         click.echo(traceback.format_exc(), err=True)
 
 
+class ProgressDisplay:
+    """Creates made so far: a bar on a terminal, one plain line each otherwise."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, progress: Progress) -> None:
+        if not self._tty:
+            click.echo(
+                f"[{progress.done}/{progress.total}] {progress.label}: {progress.outcome}",
+                err=True,
+            )
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=progress.total, label="Scheduling", file=sys.stderr, show_pos=True
+            )
+            self._bar.__enter__()
+        self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
 @click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="site-gen")
-def main() -> None:
-    """Static webinar and meeting pages with embedded Callbridge video rooms."""
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Static webinar and meeting pages with embedded Callbridge video rooms.
+
+    Colour is used on a terminal only; NO_COLOR=1 turns it off, FORCE_COLOR=1
+    turns it on (CI logs). Every command takes -q (errors only) and -v (log
+    each step, tracebacks).
+
+    \b
+    Example:
+      site-gen init mysite && cd mysite
+      site-gen check              # validate, with warnings; no API call
+      site-gen build              # into public/
+    """
+    override = colour_override(os.environ)
+    if override is not None:
+        ctx.color = override
 
 
 @main.command(epilog=EXIT_CODES)
@@ -97,27 +144,373 @@ def main() -> None:
     help="Output folder (default: site.toml's output_dir, 'public').",
 )
 @click.option("--drafts", is_flag=True, help="Include pages with draft: true.")
+@click.option(
+    "--offline", is_flag=True,
+    help="Make no API call: build from site-gen.lock alone; fail naming every page it lacks.",
+)
+@click.option(
+    "--reschedule", is_flag=True,
+    help="Create a new conference for webinars whose scheduling fields changed.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+    help="API requests in flight at once.",
+)
 @verbosity
-def build(site: Path, out: Path | None, drafts: bool, quiet: bool, verbose: bool) -> None:
+def build(
+    site: Path, out: Path | None, drafts: bool, offline: bool, reschedule: bool,
+    concurrency: int, quiet: bool, verbose: bool,
+) -> None:
     """Validate, schedule what the lock lacks, and write the site.
+
+    Each conference, host or company the API creates is recorded in
+    site-gen.lock the moment it is created; commit that file, and rebuilds
+    make no API call at all.
 
     \b
     Example:
       site-gen build              # the site in the current folder, into public/
       site-gen build mysite --out /tmp/preview --drafts
+      site-gen build --offline    # pull-request previews: no credentials needed
     """
     from .commands.build import BuildOptions
     from .commands.build import build as build_site
 
-    options = BuildOptions(out=out, drafts=drafts)
-    report = run(lambda: build_site(site, options), verbose=verbose)
+    progress = None if quiet else ProgressDisplay()
+    options = BuildOptions(
+        out=out, drafts=drafts, offline=offline, reschedule=reschedule,
+        concurrency=concurrency, on_progress=progress,
+    )
+    try:
+        report = run(lambda: build_site(site, options), verbose=verbose)
+    finally:
+        if progress is not None:
+            progress.close()
     for warning in report.warnings:
-        click.echo(f"{warning}", err=True)
+        click.echo(format_problem(warning, severity="warning", style=_yellow), err=True)
     if not quiet:
-        click.echo(
-            f"Built {report.pages} pages ({report.files} files) into {report.out_dir} "
-            f"in {report.seconds:.2f}s."
+        click.secho(summary_line(report), fg="green", bold=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@site_argument
+@click.option("--drafts", is_flag=True, help="Include pages with draft: true.")
+@click.option("--reschedule", is_flag=True, help="Plan as 'build --reschedule' would.")
+@click.option(
+    "--exit-code", is_flag=True,
+    help="Exit 2 when there is something to create, 0 when nothing (for CI).",
+)
+@verbosity
+def plan(
+    site: Path, drafts: bool, reschedule: bool, exit_code: bool, quiet: bool, verbose: bool
+) -> None:
+    """Show what a build would create through the API, and create nothing.
+
+    Checks the credentials with one authenticate call when there is
+    something to create; makes no other call.
+
+    \b
+    Example:
+      site-gen plan                 # the table of creates
+      site-gen plan --exit-code     # in CI: exit 2 if a merge would schedule something
+    """
+    from .commands.plan import PLAN_COLUMNS, PlanOptions, plan_table
+    from .commands.plan import plan as make_plan
+
+    result = run(
+        lambda: make_plan(site, PlanOptions(drafts=drafts, reschedule=reschedule)),
+        verbose=verbose,
+    )
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    rows = plan_table(result)
+    if not rows:
+        if not quiet:
+            click.echo(f"Nothing to create: site-gen.lock covers every page ({result.api}).")
+        return
+    if not quiet:
+        widths = [max(len(str(c)) for c in col) for col in zip(PLAN_COLUMNS, *rows, strict=False)]
+        for i, row in enumerate([PLAN_COLUMNS, *rows]):
+            line = "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            click.secho(line, bold=(i == 0))
+        click.echo(f"\n{len(rows)} to create through {result.api}.")
+    if exit_code:
+        sys.exit(2)
+
+
+@main.command(epilog=EXIT_CODES)
+@site_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port to serve on; when taken, the next free one (said so). 0: any free port.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option(
+    "--no-sandbox", is_flag=True,
+    help="Do not serve the sandbox's simulated rooms on their origin (127.0.0.1:8001).",
+)
+@verbosity
+def serve(
+    site: Path, host: str, port: int, open_browser: bool, no_sandbox: bool, quiet: bool,
+    verbose: bool,
+) -> None:
+    """Preview the site with live reload while you write it.
+
+    Builds into memory (drafts included, with a badge), serves on loopback,
+    and rebuilds only what each saved file touches; open tabs reload by
+    themselves. Problems show in the browser and here, and the server keeps
+    running. Never schedules: webinars not yet in site-gen.lock show a
+    "scheduled when published" placeholder. Ctrl-C stops it.
+
+    \b
+    Example:
+      site-gen serve                  # http://127.0.0.1:8000/
+      site-gen serve mysite --port 8080 --open
+    """
+    from .commands.serve import ServeOptions
+    from .commands.serve import serve as serve_site
+
+    def echo(message: str, *, err: bool = False) -> None:
+        if err or not quiet:
+            click.echo(message, err=err)
+
+    options = ServeOptions(
+        host=host, port=port, open_browser=open_browser, sandbox=not no_sandbox, echo=echo
+    )
+    run(lambda: serve_site(site, options), verbose=verbose)
+
+
+@main.command("host-link", epilog=EXIT_CODES)
+@click.argument("host")
+@click.option(
+    "--site", "site", default=".", type=click.Path(file_okay=False, path_type=Path),
+    help="The site folder (default: the current one).",
+)
+@click.option("--redirect-url", help="Where to land after signing in (default: the host's room).")
+@click.option("--after-call-url", help="Where to go after leaving a call.")
+@click.option(
+    "--allow-pipe", is_flag=True,
+    help="Print even when the output is not a terminal (the URL is a login credential).",
+)
+@verbosity
+def host_link(
+    host: str, site: Path, redirect_url: str | None, after_call_url: str | None,
+    allow_pipe: bool, quiet: bool, verbose: bool,
+) -> None:
+    """Print HOST's single sign-on URL, to a terminal only.
+
+    Whoever opens the URL is signed in as the host: never paste it into a
+    page, a ticket or a chat. The key it carries comes from the environment
+    (CALLBRIDGE_LOGIN_TOKEN_<HOST>), or from the sandbox with api = "sandbox".
+
+    \b
+    Example:
+      site-gen host-link marketing
+      site-gen host-link marketing --after-call-url https://live.acme.example/
+    """
+    from .commands.host_link import host_link as make_link
+
+    if not allow_pipe and not sys.stdout.isatty():
+        click.secho(
+            "Error: refusing to write a login URL to a pipe or file, where it would be kept; "
+            "run this in a terminal (or pass --allow-pipe if you really mean it).",
+            err=True, fg="red",
         )
+        sys.exit(ExitCode.USAGE)
+    url = run(
+        lambda: make_link(site, host, redirect_url=redirect_url, after_call_url=after_call_url),
+        verbose=verbose,
+    )
+    click.secho(
+        "Warning: this URL signs anyone who opens it in as the host. Do not share or store it.",
+        err=True, fg="yellow",
+    )
+    click.echo(url)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True,
+    help="Write into a folder that is not empty (same-named files are replaced).",
+)
+@verbosity
+def init(directory: Path, force: bool, quiet: bool, verbose: bool) -> None:
+    """Create a new site from the default theme and example content.
+
+    The new site has a commented site.toml, one page of each kind in
+    content/, and the theme's templates/ and static/ to change as you like.
+    It builds at once: site.toml points at the built-in sandbox.
+
+    \b
+    Example:
+      site-gen init mysite
+      cd mysite && site-gen build
+    """
+    from .commands.init import init as init_site
+
+    report = run(lambda: init_site(directory, force=force), verbose=verbose)
+    if quiet:
+        return
+    for rel in report.written if verbose else ():
+        click.echo(f"  {'replaced' if rel in report.replaced else 'created'} {rel}")
+    click.secho(
+        f"Created a new site in {directory} ({len(report.written)} files).", fg="green", bold=True
+    )
+    click.echo(
+        f"Next: cd {directory} && site-gen build   (site.toml's comments explain each setting)"
+    )
+
+
+@main.command(epilog=EXIT_CODES)
+@site_argument
+@click.option("--drafts", is_flag=True, help="Check as 'build --drafts' would.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github"]),
+    default="text", show_default=True,
+    help="json: a list of {file, line, severity, message}; github: Actions annotations.",
+)
+@verbosity
+def check(
+    site: Path, drafts: bool, strict: bool, output_format: str, quiet: bool, verbose: bool
+) -> None:
+    """Validate config and content as a build would, and warn about likely mistakes.
+
+    Makes no API call and writes nothing. Warnings: a past webinar that was
+    never scheduled, a page without description or image, a base_url that
+    is not https, a webinar without time_zone, an on_leave path that leads
+    to no page. Exits 1 on any error (and with --strict, any warning).
+
+    \b
+    Example:
+      site-gen check
+      site-gen check --strict --format github   # in a GitHub Actions step
+      site-gen check --format json > problems.json
+    """
+    from .commands.check import CheckOptions
+    from .commands.check import check as check_site
+    from .console import format_github, format_json, plural
+
+    report = run(
+        lambda: check_site(site, CheckOptions(drafts=drafts, strict=strict)), verbose=verbose
+    )
+    problems = [
+        p for p in report.problems if not (quiet and p.severity == "warning" and not strict)
+    ]
+    if output_format == "json":
+        click.echo(format_json(problems))
+    elif output_format == "github":
+        for problem in problems:
+            click.echo(format_github(problem))
+    else:
+        for problem in problems:
+            click.echo(format_problem(problem, style=_yellow))
+    errors, warnings = len(report.errors), len(report.warnings)
+    summary = (
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in "
+        f"{plural(report.pages, 'page')}."
+    )
+    if report.failed:
+        if output_format == "text":
+            click.secho(f"Error: {summary}", err=True, fg="red")
+        sys.exit(ExitCode.CONTENT)
+    if not quiet and output_format == "text":
+        click.secho(f"OK: {summary}", err=True, fg="green" if not warnings else "yellow")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the schema to this file instead of printing it.",
+)
+@verbosity
+def schema(output: Path | None, quiet: bool, verbose: bool) -> None:
+    """Print the JSON Schema (draft 2020-12) of a page's front matter.
+
+    Editors use it for completion and red squiggles while you type; see
+    docs/editors.md for VS Code's YAML extension.
+
+    \b
+    Example:
+      site-gen schema -o .vscode/site-gen.schema.json
+      site-gen schema | jq '.properties | keys'
+    """
+    from .schema import schema_json
+
+    text = run(schema_json, verbose=verbose)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    run(lambda: _write_text(output, text), verbose=verbose)
+    if not quiet:
+        click.echo(f"Wrote {output}.", err=True)
+
+
+def _yellow(label: str) -> str:
+    return click.style(label, fg="yellow")
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+
+
+class CliError(SiteGenError):
+    """A command-line problem the user can fix, such as an unwritable -o file."""
+
+    exit_code = ExitCode.CONTENT
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Delay every API call."
+)
+@click.option(
+    "--fail-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Fraction of API calls answered 500 (before any change).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps the state (default: the site's .site-gen/sandbox.db "
+    "inside a site, else memory; ':memory:' forces memory).",
+)
+@verbosity
+def sandbox(
+    host: str,
+    port: int,
+    latency_ms: float,
+    fail_rate: float,
+    db: Path | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Serve a simulated Callbridge (API, rooms, SSO) on loopback.
+
+    \b
+    Example:
+      site-gen sandbox --port 8001 --db .site-gen/sandbox.db
+      CALLBRIDGE_API=http://127.0.0.1:8001 CALLBRIDGE_EMAIL=admin@acme.test \\
+        CALLBRIDGE_PASSWORD=sandbox-admin site-gen build
+    """
+    from .callbridge.sandbox.server import serve
+
+    echo = (lambda _line: None) if quiet else click.echo
+    run(
+        lambda: serve(
+            host=host, port=port, latency_ms=latency_ms, fail_rate=fail_rate, db=db, echo=echo
+        ),
+        verbose=verbose,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

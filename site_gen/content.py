@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -136,8 +137,8 @@ class OnLeave(StrictModel):
 class ParticipantEmail(StrictModel):
     """One entry of ``participant_emails``."""
 
-    email: str
-    moderator: bool = False
+    email: str = Field(description="The participant's email; added to the host's contacts.")
+    moderator: bool = Field(False, description="Joins as a moderator.")
 
     @field_validator("email")
     @classmethod
@@ -279,9 +280,12 @@ class Page:
     body_line: int
     key_lines: KeyLines = field(compare=False, repr=False)
 
-    @property
+    @cached_property
     def slug(self) -> str:
-        """The page's folder under the output: from front matter or the file's path."""
+        """The page's folder under the output: from front matter or the file's path.
+
+        Cached: every listing, link and lookup asks for it, and a Page never changes.
+        """
         if self.meta.slug:
             return self.meta.slug
         rel = PurePosixPath(self.source).relative_to("content").with_suffix("")

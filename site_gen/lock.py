@@ -106,6 +106,8 @@ class Lock:
     def __init__(self, path: Path, data: _LockFile | None = None) -> None:
         self.path = path
         self._data = data or _LockFile()
+        # id(entry) -> (entry, its JSON): entries are replaced, never mutated, once made.
+        self._texts: dict[int, tuple[BaseModel, str]] = {}
 
     @classmethod
     def load(cls, path: Path) -> Lock:
@@ -158,10 +160,45 @@ class Lock:
         return self._data.apis.get(api) or ApiSection()
 
     def to_json(self) -> str:
-        """Sorted-key JSON, stable across runs so that diffs show real changes."""
-        data = self._data.model_dump(mode="json", exclude_defaults=False)
-        data["apis"] = {k: v for k, v in data["apis"].items() if any(v.values())}
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """Sorted-key JSON, stable across runs so that diffs show real changes.
+
+        The text is what ``json.dumps(data, indent=2, sort_keys=True)`` gives,
+        assembled from each entry's cached text: a build saves the lock after
+        every create, and re-serialising hundreds of unchanged entries each
+        time (Python's indenting encoder is slow) cost more than the API calls.
+        """
+        apis: list[tuple[str, str]] = []
+        for api in sorted(self._data.apis):
+            section = self._data.apis[api]
+            tables = [
+                (name, entries)
+                for name, entries in (
+                    ("companies", section.companies),
+                    ("conferences", section.conferences),
+                    ("hosts", section.hosts),
+                )
+            ]
+            if not any(entries for _, entries in tables):
+                continue
+            parts = []
+            for name, entries in tables:
+                items = [
+                    (key, self._entry_json(entries[key], depth=4)) for key in sorted(entries)
+                ]
+                parts.append((name, _object(items, depth=3)))
+            apis.append((api, _object(parts, depth=2)))
+        top = [("apis", _object(apis, depth=1)), ("version", json.dumps(self._data.version))]
+        return _object(top, depth=0) + "\n"
+
+    def _entry_json(self, entry: BaseModel, *, depth: int) -> str:
+        cached = self._texts.get(id(entry))
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        text = json.dumps(
+            entry.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False
+        ).replace("\n", "\n" + "  " * depth)
+        self._texts[id(entry)] = (entry, text)
+        return text
 
     def save(self) -> None:
         """Replace the file atomically: readers see the old lock or the new one."""
@@ -195,6 +232,17 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+def _object(items: list[tuple[str, str]], *, depth: int) -> str:
+    """A JSON object of already-encoded values, indented as ``json.dumps(indent=2)`` does."""
+    if not items:
+        return "{}"
+    inner = "  " * (depth + 1)
+    body = ",\n".join(
+        f"{inner}{json.dumps(key, ensure_ascii=False)}: {value}" for key, value in items
+    )
+    return "{\n" + body + "\n" + "  " * depth + "}"
 
 
 def lock_dict(lock: Lock) -> dict[str, Any]:

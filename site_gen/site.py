@@ -22,6 +22,7 @@ class Site:
     config: SiteConfig
     pages: list[Page]
     warnings: list[Problem] = field(default_factory=list)
+    _by_slug: dict[str, Page] | None = field(default=None, init=False, repr=False, compare=False)
 
     def published(self, *, drafts: bool = False) -> list[Page]:
         """The pages a build writes: drafts only when asked for."""
@@ -29,8 +30,9 @@ class Site:
 
     def page_by_slug(self, slug: str) -> Page | None:
         """The page at ``slug`` (slugs are unique, case-insensitively)."""
-        wanted = slug.lower()
-        return next((p for p in self.pages if p.slug.lower() == wanted), None)
+        if self._by_slug is None:
+            self._by_slug = {p.slug.lower(): p for p in self.pages}
+        return self._by_slug.get(slug.lower())
 
     @property
     def output_dir(self) -> Path:
