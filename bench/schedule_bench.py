@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from site_gen.callbridge.sandbox.testing import running_sandbox
-
 from site_gen.scheduler import schedule
 
 ADMIN = {"CALLBRIDGE_EMAIL": "admin@acme.test", "CALLBRIDGE_PASSWORD": "sandbox-admin"}
