@@ -186,7 +186,7 @@ async def apply_plan(
             on_progress(Progress(done, total, action.label, outcome))
 
     for kind in ("company", "host", "conference"):
-        wave = [asyncio.create_task(one(a)) for a in plan.of_kind(kind)]  # type: ignore[arg-type]
+        wave = [asyncio.create_task(one(a)) for a in plan.of_kind(kind)]
         if not wave:
             continue
         try:

@@ -136,6 +136,7 @@ def test_site_files(make_site: SiteFactory) -> None:
         "404.html",
         "_headers",
         "assets/favicon.svg",
+        "assets/og-acme-live.jpg",  # the example's share image, in the theme's static/
         "assets/site-gen.css",
         "assets/site-gen.js",
         "events.ics",
