@@ -185,9 +185,15 @@ def main() -> None:
 
     def emit(message: dict[str, Any]) -> None:
         # The parent may be gone: the work matters, its report does not.
-        with contextlib.suppress(OSError, ValueError):
+        try:
             stdout.write(json.dumps(message) + "\n")
             stdout.flush()
+        except (OSError, ValueError):
+            # Point stdout at /dev/null, so that the flush at exit does not
+            # print a BrokenPipeError into the terminal the build ran in.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stdout.fileno())
 
     request = json.loads(sys.stdin.readline())
     if request.get("verbose"):
