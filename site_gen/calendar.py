@@ -14,7 +14,6 @@ reschedule so that clients take the new time.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +24,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from . import __version__
+from .validation import is_loopback_host
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -63,15 +63,6 @@ class CalendarEvent:
         return f"{self.description}\n\n{self.url}" if self.description else self.url
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def event_uid(schedule: Schedule, *, slug: str, meeting_origin: str, base_url: str) -> str:
     """A UID that stays the same for the webinar's whole life.
 
@@ -87,7 +78,7 @@ def event_uid(schedule: Schedule, *, slug: str, meeting_origin: str, base_url: s
     first = conference.superseded[0].conference_id if conference.superseded else None
     number = first if first is not None else conference.conference_id
     domain = urlsplit(meeting_origin).hostname or site_host
-    if _is_loopback(domain):
+    if is_loopback_host(domain):
         domain = site_host
     return f"conference-{number}@{domain}"
 

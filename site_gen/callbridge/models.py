@@ -13,9 +13,9 @@ are ``SecretStr``: a repr, a log line or ``model_dump_json`` shows
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
 __all__ = [
     "AccessCode",
@@ -185,26 +185,21 @@ class Company(_Response):
     id: int
 
 
+def _number_text(value: object) -> object:
+    """The API sends codes and PINs as JSON numbers; they are digit strings here."""
+    return str(value) if isinstance(value, int) else value
+
+
 class AccessCode(_Response):
     """``{"number": "1234567"}``: what participants dial or put in the room URL."""
 
-    number: str
-
-    @field_validator("number", mode="before")
-    @classmethod
-    def _text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
+    number: Annotated[str, BeforeValidator(_number_text)]
 
 
 class ModeratorPin(_Response):
     """``{"number": "9876543"}``: the moderator's secret PIN."""
 
-    number: SecretStr
-
-    @field_validator("number", mode="before")
-    @classmethod
-    def _text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
+    number: Annotated[SecretStr, BeforeValidator(_number_text)]
 
 
 class Host(_Response):

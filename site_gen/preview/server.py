@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import ipaddress
 import socket
 import sys
 import threading
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from ..errors import ExitCode, SiteGenError
+from ..validation import is_loopback_host
 from .app import create_app
 from .builder import Clock, PreviewSite, Rebuild
 from .events import Hub
@@ -96,15 +96,6 @@ def _bind(host: str, port: int) -> socket.socket:
 def _url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Uvicorn(uvicorn.Server):
@@ -181,7 +172,7 @@ class PreviewServer:
         port = sock.getsockname()[1]
         if self.port and port != self.port:
             self.echo(f"Port {self.port} is in use: serving on port {port} instead.", err=True)
-        if not _is_loopback(self.host):
+        if not is_loopback_host(self.host):
             self.echo(
                 f"Warning: {self.host} is not loopback: other machines can see the preview.",
                 err=True,
