@@ -145,9 +145,7 @@ def holding_schedule_lock(root: Path) -> Iterator[None]:
 def _child(request: dict[str, Any], stdin: IO[str], emit: Callable[[dict[str, Any]], None]) -> int:
     """Plan against the lock as it is now (an orphan may just have grown it) and apply."""
     from .apply import Progress, run_plan
-    from .lock import LOCK_FILE, Lock
-    from .schedule import make_plan
-    from .site import load_site
+    from .commands.plan import plan_site
 
     root = Path(request["root"])
     parent_gone = threading.Event()
@@ -164,12 +162,9 @@ def _child(request: dict[str, Any], stdin: IO[str], emit: Callable[[dict[str, An
         emit({"progress": asdict(p)})
 
     with holding_schedule_lock(root):
-        site = load_site(root, os.environ)
-        lock = Lock.load(root / LOCK_FILE)
-        pages = site.published(drafts=request["drafts"])
-        plan = make_plan(
-            site, pages, lock.peek(site.config.callbridge.api),
-            now=datetime.fromisoformat(request["now"]), reschedule=request["reschedule"],
+        site, lock, plan = plan_site(
+            root, os.environ, drafts=request["drafts"], reschedule=request["reschedule"],
+            now=datetime.fromisoformat(request["now"]),
         )
         if not plan:
             return 0

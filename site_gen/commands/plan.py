@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..lock import LOCK_FILE, Lock
 from ..schedule import Plan, make_plan
-from ..site import load_site
+from ..site import Site, load_site
 
-__all__ = ["PLAN_COLUMNS", "PlanOptions", "plan", "plan_table"]
+__all__ = ["PLAN_COLUMNS", "PlanOptions", "plan", "plan_site", "plan_table"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,9 @@ def plan(root: Path, options: PlanOptions | None = None) -> Plan:
     """The creates ``site-gen build`` would make for the site at ``root``."""
     options = options or PlanOptions()
     environ = os.environ if options.environ is None else options.environ
-    site = load_site(root, environ)
-    lock = Lock.load(root / LOCK_FILE)
-    now = options.now or datetime.now(UTC)
-    pages = site.published(drafts=options.drafts)
-    result = make_plan(
-        site, pages, lock.peek(site.config.callbridge.api), now=now,
-        reschedule=options.reschedule,
+    site, _, result = plan_site(
+        root, environ, drafts=options.drafts, reschedule=options.reschedule,
+        now=options.now or datetime.now(UTC),
     )
     result.warnings[:0] = site.warnings
     if result and options.authenticate:
@@ -69,3 +65,16 @@ def plan_table(result: Plan) -> list[tuple[str, ...]]:
         )
         for action in result.actions
     ]
+
+
+def plan_site(
+    root: Path, environ: Mapping[str, str], *, drafts: bool, reschedule: bool, now: datetime
+) -> tuple[Site, Lock, Plan]:
+    """Load the site and its lock and plan what the lock lacks (plan and the scheduler)."""
+    site = load_site(root, environ)
+    lock = Lock.load(root / LOCK_FILE)
+    pages = site.published(drafts=drafts)
+    result = make_plan(
+        site, pages, lock.peek(site.config.callbridge.api), now=now, reschedule=reschedule
+    )
+    return site, lock, result
