@@ -30,7 +30,6 @@ is shared and noisy: compare within one run, never across runs.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import statistics
@@ -40,6 +39,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from shared_pages import load_generator, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "bench"
@@ -65,33 +66,6 @@ access_code = "1234567"
 """
 
 
-def load_generator() -> Any:
-    """The shared page generator, imported from its file."""
-    spec = importlib.util.spec_from_file_location("gen_pages", SHARED / "gen_pages.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {SHARED / 'gen_pages.py'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def page_source(p: dict[str, Any], body: str) -> str:
-    """One generated page as a site-gen webinar (the generator's fields, mapped)."""
-    tags = ", ".join(p["tags"])
-    return (
-        "---\n"
-        f'title: "{p["title"]}"\n'
-        f'description: "{p["description"]}"\n'
-        f"tags: [{tags}]\n"
-        "kind: webinar\n"
-        "host: marketing\n"
-        f'start: "{p["start"]}"\n'
-        f'time_zone: "{p["time_zone"]}"\n'
-        f"duration: {p['duration']}\n"
-        "---\n\n" + body
-    )
-
-
 def make_site_gen_site(folder: Path, pages: list[dict[str, Any]]) -> None:
     """The pages as a site-gen site, with a lock pinning every webinar."""
     sys.path.insert(0, str(ROOT))
@@ -99,10 +73,7 @@ def make_site_gen_site(folder: Path, pages: list[dict[str, Any]]) -> None:
 
     if folder.exists():
         shutil.rmtree(folder)
-    (folder / "content").mkdir(parents=True)
-    (folder / "site.toml").write_text(CONFIG)
-    for p in pages:
-        (folder / "content" / f"{p['slug']}.md").write_text(page_source(p, p["body"]))
+    write_site(folder, pages, CONFIG)
     pin_webinars(folder)
 
 

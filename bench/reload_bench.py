@@ -27,7 +27,6 @@ title edit's figures.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import queue
@@ -43,9 +42,9 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
+from shared_pages import load_generator, page_source, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
-GEN_PAGES = ROOT.parent / "shared" / "bench" / "gen_pages.py"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TARGET_MS = 150.0
 
@@ -66,40 +65,10 @@ access_code = "1234567"
 """
 
 
-def load_generator() -> Any:
-    """The shared page generator, imported from its file."""
-    spec = importlib.util.spec_from_file_location("gen_pages", GEN_PAGES)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {GEN_PAGES}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def page_source(p: dict[str, Any], body: str) -> str:
-    """One generated page as a site-gen webinar (the generator's own keys, mapped)."""
-    tags = ", ".join(p["tags"])
-    return (
-        "---\n"
-        f'title: "{p["title"]}"\n'
-        f'description: "{p["description"]}"\n'
-        f"tags: [{tags}]\n"
-        "kind: webinar\n"
-        "host: marketing\n"
-        f'start: "{p["start"]}"\n'
-        f'time_zone: "{p["time_zone"]}"\n'
-        f"duration: {p['duration']}\n"
-        "---\n\n" + body
-    )
-
-
 def make_site(folder: Path, n: int) -> list[dict[str, Any]]:
     gen = load_generator()
     pages: list[dict[str, Any]] = gen.make_pages(n, gen.DEFAULT_SEED)
-    (folder / "content").mkdir(parents=True)
-    (folder / "site.toml").write_text(CONFIG)
-    for p in pages:
-        (folder / "content" / f"{p['slug']}.md").write_text(page_source(p, p["body"]))
+    write_site(folder, pages, CONFIG)
     return pages
 
 

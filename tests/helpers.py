@@ -32,6 +32,9 @@ host_id = 3
 access_code = "1234567"
 """
 
+#: The sandbox's seeded company admin, as a build reads credentials from the environment.
+SANDBOX_ADMIN_ENV = {"CALLBRIDGE_EMAIL": "admin@acme.test", "CALLBRIDGE_PASSWORD": "sandbox-admin"}
+
 ROOM_PAGE = """\
 ---
 title: "Office Hours"

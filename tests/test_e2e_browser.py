@@ -19,12 +19,12 @@ from playwright.sync_api import Page, expect
 
 from site_gen.callbridge.sandbox.testing import running_sandbox
 from site_gen.commands.build import BuildOptions, build
+from tests.helpers import SANDBOX_ADMIN_ENV as ADMIN
 from tests.helpers import StaticServer, write_tree
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
-ADMIN = {"CALLBRIDGE_EMAIL": "admin@acme.test", "CALLBRIDGE_PASSWORD": "sandbox-admin"}
 
 #: Records every callbridge:leave the page fires, and keeps the default action.
 RECORD_LEAVES = """

@@ -24,28 +24,13 @@ from site_gen.commands.build import BuildOptions, build
 from site_gen.commands.plan import PlanOptions, plan
 from site_gen.errors import SiteGenError, ValidationFailed
 from site_gen.lock import LOCK_FILE
-from tests.helpers import NOW, SiteFactory, snapshot, write_tree
-
-ADMIN = {"CALLBRIDGE_EMAIL": "admin@acme.test", "CALLBRIDGE_PASSWORD": "sandbox-admin"}
+from tests.helpers import BASE_CONFIG, NOW, SiteFactory, snapshot, write_tree
+from tests.helpers import SANDBOX_ADMIN_ENV as ADMIN
 
 
 def config(api: str) -> str:
-    return f"""\
-[site]
-title = "Test Live"
-base_url = "https://live.test.example"
-time_zone = "America/Toronto"
-
-[callbridge]
-api = "{api}"
-domain = "meet.test.example"
-
-[hosts.marketing]
-name = "Marketing"
-email = "marketing@acme.test"
-host_id = 3
-access_code = "1234567"
-"""
+    """The tests' usual site.toml, scheduling through ``api``."""
+    return BASE_CONFIG.replace('api = "sandbox"', f'api = "{api}"')
 
 
 def webinars(count: int, *, day: int = 15) -> dict[str, str | bytes]:
