@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CalendarEvent",
     "calendar_event",
+    "event_ical",
     "event_uid",
     "google_calendar_url",
     "outlook_calendar_url",
@@ -141,21 +142,53 @@ def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
     return vevent
 
 
+def event_ical(event: CalendarEvent, *, now: datetime) -> bytes:
+    """One webinar's VEVENT lines, made once and shared by its event.ics and events.ics.
+
+    Serialising a component is most of what an .ics file costs; a build
+    makes each webinar's once (in whichever process renders its page).
+    DTSTAMP is the build's ``now``, as RFC 5545 asks of a calendar published
+    without a METHOD.
+    """
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    data: bytes = _vevent(event, stamp).to_ical()
+    return data
+
+
 def to_ics(
-    events: Iterable[CalendarEvent],
+    entries: Iterable[tuple[CalendarEvent, bytes]],
     *,
-    now: datetime,
     name: str | None = None,
     description: str | None = None,
     url: str | None = None,
 ) -> str:
     """An iCalendar file (CRLF lines) with a VTIMEZONE for every zone its events use.
 
-    ``name`` marks a subscribable calendar (``events.ics``): it gets a display
-    name and a refresh interval. DTSTAMP is the build's ``now``, as RFC 5545
-    asks of a calendar published without a METHOD.
+    ``entries`` pair each event with its :func:`event_ical` lines. ``name``
+    marks a subscribable calendar (``events.ics``): it gets a display name
+    and a refresh interval.
     """
-    items = sorted(events, key=lambda e: (e.start.astimezone(UTC), e.uid))
+    items = sorted(entries, key=lambda e: (e[0].start.astimezone(UTC), e[0].uid))
+    # Same bytes as adding the components to a Calendar: a component
+    # serialises its subcomponents' lines just before its END line.
+    parts = [_calendar_head(name, description, url)]
+    if items:
+        # A VTIMEZONE only as long as the events need (a few transitions
+        # instead of icalendar's default 1970-2038), before the events.
+        first = date(min(e.start.year for e, _ in items), 1, 1)
+        last = date(max(e.end.year for e, _ in items) + 1, 1, 1)
+        parts.extend(
+            _vtimezone_ical(tzid, first, last)
+            for tzid in sorted({str(e.start.tzinfo) for e, _ in items})
+        )
+    parts.extend(data for _, data in items)
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts).decode("utf-8")
+
+
+@lru_cache(maxsize=16)
+def _calendar_head(name: str | None, description: str | None, url: str | None) -> bytes:
+    """The VCALENDAR's own lines, up to its first component: the same for every event.ics."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -169,25 +202,8 @@ def to_ics(
             cal.add("url", url)
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))  # the non-standard twin, for Outlook
-    if items:
-        # A VTIMEZONE only as long as the events need (a few transitions
-        # instead of icalendar's default 1970-2038), before the events.
-        first = date(min(e.start.year for e in items), 1, 1)
-        last = date(max(e.end.year for e in items) + 1, 1, 1)
-    stamp = now.astimezone(UTC).replace(microsecond=0)
-    # Same bytes as adding the components to ``cal``: a component serialises
-    # its subcomponents' lines just before its END line.
     head: bytes = cal.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    parts = [head.removesuffix(end)]
-    if items:
-        parts.extend(
-            _vtimezone_ical(tzid, first, last)
-            for tzid in sorted({str(e.start.tzinfo) for e in items})
-        )
-    parts.extend(_vevent(event, stamp).to_ical() for event in items)
-    parts.append(end)
-    return b"".join(parts).decode("utf-8")
+    return head.removesuffix(b"END:VCALENDAR\r\n")
 
 
 def _utc(value: datetime, fmt: str) -> str:

@@ -313,26 +313,36 @@ def content_files(root: Path) -> Iterator[tuple[str, Path]]:
     """``(relative POSIX path, file)`` for each .md under content/, sorted.
 
     Symlinks are followed only when they stay inside the site: a link to
-    /etc/passwd in content/ must not end up published.
+    /etc/passwd in content/ must not end up published. Only links are
+    resolved: what is not a link inside a folder already inside the site is
+    inside it too (and resolving every file is a tenth of loading a site).
     """
     content = root / "content"
     if not content.is_dir():
         return
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=True):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and (here / d).resolve().is_relative_to(real_root)
-        )
-        for name in sorted(filenames):
-            if not name.endswith(".md") or name.startswith("."):
+
+    def inside(entry: os.DirEntry[str]) -> bool:
+        return not entry.is_symlink() or Path(entry.path).resolve().is_relative_to(real_root)
+
+    def walk(folder: str, rel: str) -> Iterator[tuple[str, Path]]:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        dirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            file = here / name
-            if not file.resolve().is_relative_to(real_root):
-                continue
-            yield file.relative_to(root).as_posix(), file
+            if entry.is_dir():
+                if inside(entry):
+                    dirs.append(entry)
+            elif entry.name.endswith(".md") and entry.is_file() and inside(entry):
+                yield f"{rel}{entry.name}", Path(entry.path)
+        for entry in dirs:
+            yield from walk(entry.path, f"{rel}{entry.name}/")
+
+    if content.is_symlink() and not content.resolve().is_relative_to(real_root):
+        return
+    yield from walk(str(content), "content/")
 
 
 def load_page(root: Path, rel: str) -> tuple[Page | None, list[Problem]]:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OutputFile",
+    "calendar_file",
+    "listing_files",
     "page_files",
     "page_rels",
     "site_wide_files",
@@ -72,9 +74,21 @@ def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
 
 def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
     """Files that depend on every page (or on none): index, calendar, tags, sitemap, 404..."""
+    yield calendar_file(renderer, resolved)
+    yield from listing_files(renderer, resolved)
+
+
+def calendar_file(renderer: Renderer, resolved: list[Resolved]) -> OutputFile:
+    """``events.ics``: made from the VEVENTs the pages' event.ics files already hold.
+
+    Always written, even empty: a subscribed calendar's URL must not 404.
+    """
+    return OutputFile("events.ics", "events", text=renderer.render_events_ics(resolved))
+
+
+def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
+    """The site-wide files other than the calendar: they need no page rendered first."""
     yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
-    # Always written, even empty: a subscribed calendar's URL must not 404.
-    yield OutputFile("events.ics", "events", text=renderer.render_events_ics(resolved))
     groups = group_by_tag(resolved)
     if groups:
         yield OutputFile("tags/index.html", "tags", text=renderer.render_tags_index(groups))

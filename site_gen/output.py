@@ -65,8 +65,12 @@ class StagedOutput:
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def path_for(self, rel: str, source: str) -> Path:
-        """Claim ``rel`` for ``source``; two sources claiming one file is an error."""
+    def path_for(self, rel: str, source: str, *, make_parent: bool = True) -> Path:
+        """Claim ``rel`` for ``source``; two sources claiming one file is an error.
+
+        ``make_parent=False`` leaves making the folder to the caller (a worker
+        process that writes the file).
+        """
         posix = PurePosixPath(rel)
         if posix.is_absolute() or ".." in posix.parts:
             raise BuildFailed(f"{source}: output path {rel!r} leaves the output folder")
@@ -77,7 +81,7 @@ class StagedOutput:
         self._written[key] = source
         path = self.staging / posix
         parent = path.parent
-        if parent not in self._dirs:
+        if make_parent and parent not in self._dirs:
             parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
         return path

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from .calendar import (
     CalendarEvent,
     calendar_event,
+    event_ical,
     google_calendar_url,
     outlook_calendar_url,
     to_ics,
@@ -132,6 +133,8 @@ class Renderer:
         # so an id reused by a new object never returns old data.
         self._page_memo: dict[int, tuple[Resolved, dict[str, Any]]] = {}
         self._event_memo: dict[int, tuple[Resolved, CalendarEvent]] = {}
+        self._ical_memo: dict[int, tuple[Resolved, bytes]] = {}
+        self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
 
     def _environment(self, dirs: list[Path]) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -149,6 +152,7 @@ class Renderer:
         env.filters["date"] = format_date
         env.filters["time"] = format_time
         env.filters["iso"] = lambda d: d.isoformat()
+        env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
         env.globals["preview"] = self.preview
         return env
@@ -223,10 +227,40 @@ class Renderer:
         self._event_memo[id(item)] = (item, event)
         return event
 
+    def event_ical(self, item: Resolved) -> bytes:
+        """A webinar's VEVENT lines, shared by its event.ics and events.ics."""
+        memo = self._ical_memo.get(id(item))
+        if memo is not None and memo[0] is item:
+            return memo[1]
+        data = event_ical(self.calendar_event(item), now=self.now)
+        self._ical_memo[id(item)] = (item, data)
+        return data
+
+    def adopt_event_ical(self, item: Resolved, data: bytes) -> None:
+        """Take ``item``'s VEVENT lines as another process made them for its event.ics."""
+        self._ical_memo[id(item)] = (item, data)
+
     def forget(self) -> None:
         """Drop the per-item memos (a long-lived renderer between rebuilds)."""
         self._page_memo.clear()
         self._event_memo.clear()
+        self._ical_memo.clear()
+        self._fragment_memo.clear()
+
+    def _memo(self, macro: Callable[[Any], str], item: object) -> Markup:
+        """Template global ``memo(macro, item)``: ``macro(item)``, made once per item.
+
+        A page's card shows on the home page and on each of its tags' pages;
+        rendering it once instead of on every listing is a third of the
+        listings' cost. Only for macros whose output depends on ``item`` alone.
+        """
+        key = (id(macro), id(item))
+        hit = self._fragment_memo.get(key)
+        if hit is not None and hit[0] is macro and hit[1] is item:
+            return hit[2]
+        html = Markup(macro(item))  # noqa: S704 - a macro's output is already escaped
+        self._fragment_memo[key] = (macro, item, html)
+        return html
 
     def _calendar_links(self, item: Resolved) -> dict[str, str]:
         event = self.calendar_event(item)
@@ -320,14 +354,13 @@ class Renderer:
 
     def render_event_ics(self, item: Resolved) -> str:
         """``SLUG/event.ics``: one webinar, for "add to calendar"."""
-        return to_ics([self.calendar_event(item)], now=self.now)
+        return to_ics([(self.calendar_event(item), self.event_ical(item))])
 
     def render_events_ics(self, items: list[Resolved]) -> str:
         """``events.ics``: every webinar, a calendar to subscribe to."""
         config = self.site.config.site
         return to_ics(
-            [self.calendar_event(i) for i in self._webinars(items)],
-            now=self.now,
+            [(self.calendar_event(i), self.event_ical(i)) for i in self._webinars(items)],
             name=config.title,
             description=config.description or None,
             url=self.links.abs_url("/events.ics"),

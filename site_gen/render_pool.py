@@ -3,10 +3,11 @@
 Markdown and Jinja are pure Python and hold the GIL, so threads do not
 help; processes do. Workers are *forked* after the renderer is built (its
 templates compiled, its Markdown instance made), so they start in
-milliseconds and receive nothing but lists of page indices. Each writes
-its pages' files itself and sends back only a count: shipping 100 MB of
-HTML back through pipes would cost more than it saves. While they work,
-the parent renders the site-wide files (index, feeds, tag pages).
+milliseconds and receive nothing but lists of page indices. Each makes
+its pages' folders and writes their files itself, and sends back only each
+webinar's VEVENT lines (for events.ics, so no VEVENT is serialised twice):
+shipping 100 MB of HTML back through pipes would cost more than it saves.
+While they work, the parent renders the listings (index, tag pages, sitemap).
 
 Output paths are claimed in the parent before any worker starts, so
 collisions are still reported by :class:`~site_gen.output.StagedOutput`
@@ -16,6 +17,7 @@ exactly as in a serial build. Small sites render serially: below
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from multiprocessing.pool import AsyncResult, Pool
@@ -48,19 +50,52 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _render_chunk(indices: list[int]) -> int:
-    """Worker: render the pages at ``indices`` into their claimed paths."""
+def _render_chunk(indices: list[int]) -> list[tuple[int, bytes]]:
+    """Worker: render the pages at ``indices`` into their claimed paths.
+
+    Returns the VEVENT lines of the webinars among them, by index.
+    """
     assert _STATE is not None
     renderer, items, paths = _STATE
+    icals = []
     for index in indices:
-        _write_page(renderer, items[index], paths[index])
-    return len(indices)
+        item = items[index]
+        _write_page(renderer, item, paths[index])
+        if item.schedule is not None:
+            icals.append((index, renderer.event_ical(item)))
+    # The cycle collector is off in workers (see _start_worker); a chunk's few
+    # thousand cyclic objects (Jinja's contexts) are freed here, at once.
+    gc.collect()
+    return icals
+
+
+def _start_worker() -> None:
+    """Pool initializer: no cycle collection while rendering a chunk.
+
+    Rendering a page allocates tens of thousands of objects, so the collector
+    would run every few hundred microseconds; collecting once per chunk
+    instead makes pages about a fifth faster and keeps a chunk's garbage to
+    a few megabytes.
+    """
+    gc.disable()
 
 
 def _write_page(renderer: Renderer, item: Resolved, paths: list[Path]) -> None:
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
     for file, path in zip(page_files(renderer, item), paths, strict=True):
         assert file.text is not None
-        path.write_text(file.text, encoding="utf-8")
+        _write_new(path, file.text.encode("utf-8"))
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file in the (private, fresh) staging folder, without Python's text layer."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 class PageBatch:
@@ -88,7 +123,7 @@ class PageBatch:
         cores = available_cores() if jobs is None else jobs
         self.jobs = cores if len(items) >= PARALLEL_MIN_PAGES else 1
         self._pool: Pool | None = None
-        self._result: AsyncResult[list[int]] | None = None
+        self._result: AsyncResult[list[list[tuple[int, bytes]]]] | None = None
         self._paths: list[list[Path]] = []
 
     @property
@@ -110,13 +145,20 @@ class PageBatch:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+        if _STATE is not None:
+            gc.unfreeze()
         _STATE = None
 
     def start(self) -> None:
         """Claim every page's paths; hand the pages to workers when it pays."""
         global _STATE
+        # Claimed here (collisions are found in one place); each page's folder
+        # is made by whoever renders it, so workers share that cost too.
         self._paths = [
-            [self.stage.path_for(rel, item.page.source) for rel in page_rels(item)]
+            [
+                self.stage.path_for(rel, item.page.source, make_parent=False)
+                for rel in page_rels(item)
+            ]
             for item in self.items
         ]
         if not self.parallel:
@@ -125,21 +167,31 @@ class PageBatch:
         for kind in sorted({item.page.meta.kind for item in self.items}):
             self.renderer.env.get_template(PAGE_TEMPLATES[kind])
         _STATE = (self.renderer, self.items, self._paths)
+        # Inherited objects go to the collector's permanent generation: the
+        # workers then neither scan them nor copy their pages by touching
+        # their GC headers (copy-on-write); measured 3.3 -> 2.5 ms a page.
+        gc.freeze()
         # Several chunks per worker even out pages of uneven length.
         count = self.jobs * 4
         chunks = [list(range(i, len(self.items), count)) for i in range(count)]
         context = multiprocessing.get_context("fork")
-        self._pool = context.Pool(self.jobs)
+        self._pool = context.Pool(self.jobs, initializer=_start_worker)
         self._result = self._pool.map_async(_render_chunk, [c for c in chunks if c])
 
     def finish(self) -> None:
-        """Wait for the workers (re-raising the first error), or render serially."""
+        """Wait for the workers (re-raising the first error), or render serially.
+
+        The renderer then holds every rendered webinar's VEVENT lines.
+        """
         if self._result is not None:
-            self._result.get()
+            chunks = self._result.get()
             assert self._pool is not None
             self._pool.close()
             self._pool.join()
             self._pool = None
+            for chunk in chunks:
+                for index, data in chunk:
+                    self.renderer.adopt_event_ical(self.items[index], data)
             return
         for item, paths in zip(self.items, self._paths, strict=True):
             _write_page(self.renderer, item, paths)

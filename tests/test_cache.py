@@ -297,10 +297,21 @@ def test_failed_build_keeps_output_and_cache(make_site: SiteFactory) -> None:
 def test_process_pool_output_equals_serial_output(
     make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    root = make_site({**rooms(12), "content/launch.md": WEBINAR})
+    # Several webinars in two zones: events.ics is assembled from the VEVENTs
+    # the workers made, and must come out as a serial build writes it.
+    webinars = {
+        f"content/launch-{i}.md": WEBINAR.replace('"Launch"', f'"Launch {i}"')
+        .replace("2027-01-15", f"2027-0{i + 1}-15")
+        .replace("America/Toronto", "Europe/Paris" if i % 2 else "America/Toronto")
+        for i in range(5)
+    }
+    root = make_site({**rooms(12), **webinars})
     pin_webinars(root)
     monkeypatch.setattr(render_pool, "PARALLEL_MIN_PAGES", 10**9)
     run(root, out=tmp_path / "serial")
+    events = (tmp_path / "serial/events.ics").read_text()
+    assert events.count("BEGIN:VEVENT") == 5
+    assert events.count("BEGIN:VTIMEZONE") == 2
     monkeypatch.setattr(render_pool, "PARALLEL_MIN_PAGES", 1)
     monkeypatch.setattr(render_pool, "available_cores", lambda: 2)
     run(root, out=tmp_path / "pool")

@@ -10,6 +10,7 @@ import pytest
 from site_gen.commands.build import BuildOptions, build
 from site_gen.errors import ValidationFailed
 from site_gen.tags import tag_path, tag_slug
+from site_gen.theme import bundled_root
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory, soup
 from tests.webinars import END_UTC, START_UTC, build_site, panel, visible, webinar
 
@@ -252,3 +253,40 @@ def test_tag_slug(name: str, slug: str) -> None:
     assert result.startswith(slug) if slug == "tag-" else result == slug
     assert "/" not in result and "." not in result
     assert tag_path(result).startswith("/tags/")
+
+
+def test_cards_are_the_same_on_the_home_and_tag_pages(make_site: SiteFactory) -> None:
+    # memo(card, item) renders each card once per build: every listing that
+    # shows a page must still show its own card, never another page's.
+    out = build_site(
+        make_site,
+        {
+            "content/a.md": webinar("A", extra="tags: [Product, Q&A]\n"),
+            "content/b.md": webinar("B", start="2026-01-05 10:00", extra="tags: [product]\n"),
+            "content/c.md": "---\ntitle: C\nhost: marketing\ntags: [Q&A]\n---\n",
+        },
+    )
+
+    def cards(path: str) -> dict[str, str]:
+        found = soup(out / path).find_all("li", class_="card")
+        return {c.find("a", class_="card-link").text: str(c) for c in found}
+
+    home = cards("index.html")
+    assert sorted(home) == ["A", "B", "C"]
+    assert cards("tags/product/index.html") == {k: home[k] for k in ("A", "B")}
+    assert cards("tags/q-a/index.html") == {k: home[k] for k in ("A", "C")}
+    assert "Past events" not in home["A"] and 'data-event-state="ended"' in home["B"]
+
+
+def test_a_listing_override_without_memo_renders_the_same(make_site: SiteFactory) -> None:
+    pages = {
+        "content/a.md": webinar("A", extra="tags: [Product]\n"),
+        "content/c.md": "---\ntitle: C\nhost: marketing\ntags: [Product]\n---\n",
+    }
+    theme = (bundled_root() / "templates/partials/listing.html").read_text()
+    assert "memo(card, item)" in theme
+    plain = theme.replace("memo(card, item)", "card(item)")
+    memoised = build_site(make_site, pages)
+    overridden = build_site(make_site, {**pages, "templates/partials/listing.html": plain})
+    for rel in ("index.html", "tags/product/index.html"):
+        assert (overridden / rel).read_text() == (memoised / rel).read_text()

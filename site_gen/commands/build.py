@@ -157,26 +157,32 @@ def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: dat
     the rest render on every core (render_pool.py). When nothing at all
     changed the output is left as it is. Returns the number of output files.
     """
-    from ..files import page_rels, site_wide_files, static_files, write_files
+    from ..files import calendar_file, listing_files, page_rels, static_files, write_files
     from ..output import StagedOutput
     from ..render import Renderer
     from ..render_pool import PageBatch
 
     renderer = Renderer(site, now=now)
     cache = RenderCache(site.root, out_dir)
-    keys = _render_keys(renderer, resolved)
     static = {f.rel: _source_stat(f) for f in static_files(site.root)}
-    todo = [
-        item
-        for item in resolved
-        if not cache.page_reusable(item.page.slug, keys.pages[item.page.slug], page_rels(item))
-    ]
-    site_rels = cache.site_files(keys.site)
-    if not todo and site_rels is not None and cache.static_unchanged(static):
-        # Nothing to write: the previous output is this build's output.
-        count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
-        _save_cache(cache, keys, resolved, site_rels, static, now)
-        return count
+    keys: _Keys | None = None
+    todo = resolved
+    site_rels: list[str] | None = None
+    # With nothing recorded (a first or clean build) every page renders, and
+    # the keys, needed only by the next build, are made while workers render.
+    if not cache.empty:
+        keys = _render_keys(renderer, resolved)
+        todo = [
+            item
+            for item in resolved
+            if not cache.page_reusable(item.page.slug, keys.pages[item.page.slug], page_rels(item))
+        ]
+        site_rels = cache.site_files(keys.site)
+        if not todo and site_rels is not None and cache.static_unchanged(static):
+            # Nothing to write: the previous output is this build's output.
+            count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
+            _save_cache(cache, keys, resolved, site_rels, static, now)
+            return count
     with StagedOutput(out_dir) as stage:
         rendering = {id(item) for item in todo}
         for item in resolved:
@@ -185,16 +191,22 @@ def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: dat
                     _link(out_dir / rel, stage.path_for(rel, item.page.source))
         with PageBatch(renderer, todo, stage) as batch:
             batch.start()
-            # The parent renders the site-wide files while workers render pages.
+            # The parent renders the listings while workers render pages;
+            # events.ics reuses the VEVENTs the pages' event.ics files made.
+            if keys is None:
+                keys = _render_keys(renderer, resolved)
             if site_rels is not None:
                 for rel in site_rels:
                     _link(out_dir / rel, stage.path_for(rel, "site"))
             else:
-                files = list(site_wide_files(renderer, resolved))
-                write_files(stage, files)
-                site_rels = [f.rel for f in files]
+                listings = list(listing_files(renderer, resolved))
+                write_files(stage, listings)
             write_files(stage, static_files(site.root))
             batch.finish()
+            if site_rels is None:
+                events = calendar_file(renderer, resolved)
+                write_files(stage, [events])
+                site_rels = [f.rel for f in [*listings, events]]
         count = len(stage.files)
         stage.commit()
     _save_cache(cache, keys, resolved, site_rels, static, now)
