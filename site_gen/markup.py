@@ -45,8 +45,19 @@ class MarkdownRenderer:
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
             self._md.treeprocessors.register(_DropUnsafeUrls(self._md), "drop_unsafe_urls", 0)
+        self.unsafe_html = unsafe_html
+        #: Bodies already converted elsewhere (markdown_ahead.py), by their text.
+        self._converted: dict[str, str] = {}
+
+    def adopt(self, converted: dict[str, str], *, unsafe_html: bool) -> None:
+        """Take bodies another process converted, if with the same settings."""
+        if unsafe_html == self.unsafe_html:
+            self._converted.update(converted)
 
     def convert(self, text: str) -> str:
         """HTML for one page's body."""
+        html = self._converted.get(text)
+        if html is not None:
+            return html
         self._md.reset()
         return self._md.convert(text)

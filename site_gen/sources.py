@@ -18,6 +18,7 @@ __all__ = [
     "Document",
     "KeyLines",
     "SourceError",
+    "front_matter_body",
     "parse_toml",
     "parse_yaml",
     "split_front_matter",
@@ -70,6 +71,28 @@ def split_front_matter(text: str) -> Document:
     Raises SourceError for a missing or unterminated block, or data that is
     not a mapping; lines in the result are lines of the whole file.
     """
+    fence, meta_text, body, end = _split_fences(text)
+    if fence == "---":
+        data, key_lines = parse_yaml(meta_text, line_offset=1)
+        fmt = "yaml"
+    else:
+        data, key_lines = parse_toml(meta_text, line_offset=1)
+        fmt = "toml"
+    key_lines.first_line = 1
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError(2, f"front matter must be a mapping of keys to values, not {_kind(data)}")
+    return Document(meta=data, key_lines=key_lines, body=body, body_line=end + 3, format=fmt)
+
+
+def front_matter_body(text: str) -> str:
+    """The body :func:`split_front_matter` would return, without parsing the front matter."""
+    return _split_fences(text)[2]
+
+
+def _split_fences(text: str) -> tuple[str, str, str, int]:
+    """``(fence, front matter text, body, index of the closing fence line)``."""
     if text.startswith("\ufeff"):
         text = text[1:]
     first, _, rest = text.partition("\n")
@@ -88,20 +111,7 @@ def split_front_matter(text: str) -> Document:
         raise SourceError(
             1, f"front matter opened with '{fence}' on line 1 is never closed by a '{fence}' line"
         )
-    meta_text = "\n".join(lines[:end])
-    body = "\n".join(lines[end + 1 :])
-    if fence == "---":
-        data, key_lines = parse_yaml(meta_text, line_offset=1)
-        fmt = "yaml"
-    else:
-        data, key_lines = parse_toml(meta_text, line_offset=1)
-        fmt = "toml"
-    key_lines.first_line = 1
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise SourceError(2, f"front matter must be a mapping of keys to values, not {_kind(data)}")
-    return Document(meta=data, key_lines=key_lines, body=body, body_line=end + 3, format=fmt)
+    return fence, "\n".join(lines[:end]), "\n".join(lines[end + 1 :]), end
 
 
 def parse_yaml(text: str, *, line_offset: int = 0) -> tuple[Any, KeyLines]:

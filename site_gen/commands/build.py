@@ -23,6 +23,7 @@ from ..errors import Problem, ValidationFailed
 if TYPE_CHECKING:
     from ..apply import Progress
     from ..files import OutputFile
+    from ..markdown_ahead import MarkdownAhead
     from ..render import Renderer
     from ..resolve import Resolved
     from ..site import Site
@@ -69,7 +70,22 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     record = _record(root, options, environ, now)
     if (replayed := _replay(record, started)) is not None:
         return replayed
-    # Imported here, past the no-op check, which needs none of them.
+    from ..markdown_ahead import markdown_ahead  # past the no-op check, which needs none
+
+    with markdown_ahead(root, environ) as ahead:
+        report = _build(root, options, environ, now, ahead)
+    report.seconds = time.perf_counter() - started
+    _remember(record, report)
+    return report
+
+
+def _build(
+    root: Path,
+    options: BuildOptions,
+    environ: Mapping[str, str],
+    now: datetime,
+    ahead: MarkdownAhead | None,
+) -> Report:
     from ..lock import LOCK_FILE, Lock
     from ..output import check_output_target
     from ..resolve import resolve_pages
@@ -100,9 +116,7 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     if problems:
         raise ValidationFailed(problems)
     report.reused = _pinned(resolved) - report.scheduled
-    report.files = render_site(site, resolved, out_dir, now=now)
-    report.seconds = time.perf_counter() - started
-    _remember(record, report)
+    report.files = render_site(site, resolved, out_dir, now=now, ahead=ahead)
     return report
 
 
@@ -149,13 +163,21 @@ def _pinned(resolved: list[Resolved]) -> int:
     return sum(1 for r in resolved if r.schedule is not None and r.schedule.conference is not None)
 
 
-def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: datetime) -> int:
+def render_site(
+    site: Site,
+    resolved: list[Resolved],
+    out_dir: Path,
+    *,
+    now: datetime,
+    ahead: MarkdownAhead | None = None,
+) -> int:
     """Render what changed into a staging folder and swap it into ``out_dir``.
 
     Pages whose cache key is unchanged and whose files are untouched are
     hard-linked from the previous output instead of rendered (see cache.py);
-    the rest render on every core (render_pool.py). When nothing at all
-    changed the output is left as it is. Returns the number of output files.
+    the rest render on every core (render_pool.py), with the bodies ``ahead``
+    converted meanwhile. When nothing at all changed the output is left as
+    it is. Returns the number of output files.
     """
     from ..files import calendar_file, listing_files, page_rels, static_files, write_files
     from ..output import StagedOutput
@@ -183,6 +205,8 @@ def render_site(site: Site, resolved: list[Resolved], out_dir: Path, *, now: dat
             count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
             _save_cache(cache, keys, resolved, site_rels, static, now)
             return count
+    if ahead is not None:
+        ahead.hand_over(renderer.markdown)  # before the workers fork: they inherit it
     with StagedOutput(out_dir) as stage:
         rendering = {id(item) for item in todo}
         for item in resolved:
