@@ -12,9 +12,10 @@ skipped with a note). site-gen's pages are real webinars with a
 ``site-gen.lock`` pinning their conferences, so the build renders (page,
 event.ics, index, tag pages, feeds, sitemap) and never calls an API.
 
-Each tool runs as its own process, one warm-up then ``--runs`` timed runs;
-figures are medians of wall seconds and of the peak resident memory of the
-largest single process. Builds:
+Each tool runs as its own process, one warm-up then ``--runs`` timed runs,
+the tools taking turns (round-robin) so that drift in the machine's speed
+weighs on all of them alike; figures are medians of wall seconds and of the
+peak resident memory of the largest single process. Builds:
 
     clean     output (and any cache) removed first, inside the timing
     no-op     the same build again, nothing changed (MkDocs: --dirty,
@@ -152,15 +153,33 @@ def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> tuple[fl
 
 def timed(label: str, runs: int, once: Any) -> tuple[float, float]:
     """One warm-up, then the median wall time and peak memory of ``runs`` calls."""
-    once()
-    walls, peaks = [], []
+    return interleaved(label, runs, {"": once})[""]
+
+
+def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Median wall time and peak memory of each tool, running them in turns.
+
+    One warm-up each, then ``runs`` rounds of one call per tool: a machine
+    that gets slower or faster during the benchmark (shared hosts do), or a
+    filesystem still busy with the files the generator just deleted, then
+    weighs on every tool alike instead of on whichever runs first.
+    """
+    for once in calls.values():
+        once()
+    walls: dict[str, list[float]] = {name: [] for name in calls}
+    peaks: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
-        wall, peak = once()
-        walls.append(wall)
-        peaks.append(peak)
-    print(f"  {label}: {statistics.median(walls):.2f} s  ({min(walls):.2f}-{max(walls):.2f})",
-          file=sys.stderr)
-    return statistics.median(walls), statistics.median(peaks)
+        for name, once in calls.items():
+            wall, peak = once()
+            walls[name].append(wall)
+            peaks[name].append(peak)
+    results = {}
+    for name in calls:
+        results[name] = (statistics.median(walls[name]), statistics.median(peaks[name]))
+        low, high = min(walls[name]), max(walls[name])
+        print(f"  {name or label}{' ' + label if name else ''}: {results[name][0]:.2f} s  "
+              f"({low:.2f}-{high:.2f})", file=sys.stderr)
+    return results
 
 
 def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[str]], list[str]]:
@@ -173,14 +192,23 @@ def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[
     ours = site / "site-gen"
     make_site_gen_site(ours, pages)
 
-    results: dict[str, dict[str, tuple[float, float]]] = {}
     build = [*SITE_GEN, "build", "-q", "."]
-    clean = [ours / "public", ours / ".site-gen" / "cache"]
-    print(" site-gen", file=sys.stderr)
-    results["site-gen"] = {
-        "clean": timed("clean", runs, lambda: run(build, ours, clean)),
-        "no-op": timed("no-op", runs, lambda: run(build, ours)),
-    }
+    tools, notes = peers(site)
+    tools = [
+        Tool("site-gen", ours, "public", build, build, [".site-gen/cache"]),
+        *(t for t in tools if t.name in wanted),
+    ]
+    results: dict[str, dict[str, tuple[float, float]]] = {t.name: {} for t in tools}
+    for mode in ("clean", "no-op"):
+        calls = {}
+        for tool in tools:
+            if mode == "clean":
+                before = [tool.folder / tool.output] + [tool.folder / x for x in tool.clean_extra]
+                calls[tool.name] = lambda t=tool, b=before: run(t.build, t.folder, b)
+            else:
+                calls[tool.name] = lambda t=tool: run(t.rebuild, t.folder)
+        for name, result in interleaved(mode, runs, calls).items():
+            results[name][mode] = result
     target = ours / "content" / f"{pages[n // 2]['slug']}.md"
     original = target.read_text()
     edits = iter(range(10**6))
@@ -189,20 +217,10 @@ def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[
         target.write_text(original + f"\nEdit {next(edits)}.\n")
         return run(build, ours)
 
-    results["site-gen"]["1 change"] = timed("1 change", runs, one_change)
+    results["site-gen"]["1 change"] = timed("site-gen 1 change", runs, one_change)
     target.write_text(original)
     _check_one_page_rerendered(ours, target, original)
 
-    tools, notes = peers(site)
-    for tool in tools:
-        if tool.name not in wanted:
-            continue
-        print(f" {tool.name}", file=sys.stderr)
-        before = [tool.folder / tool.output] + [tool.folder / x for x in tool.clean_extra]
-        results[tool.name] = {
-            "clean": timed("clean", runs, lambda t=tool, b=before: run(t.build, t.folder, b)),
-            "no-op": timed("no-op", runs, lambda t=tool: run(t.rebuild, t.folder)),
-        }
     base = results["site-gen"]
     rows = []
     for name, modes in results.items():

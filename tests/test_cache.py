@@ -101,6 +101,40 @@ def test_one_changed_page_rerenders_only_it_and_the_site_wide_files(
     assert "Room Three" in (out / "tags/talks/index.html").read_text()
 
 
+def test_one_changed_webinar_keeps_the_others_calendar_entries(
+    make_site: SiteFactory, tmp_path: Path
+) -> None:
+    # events.ics is re-made from the reused pages' event.ics files (their
+    # VEVENT, DTSTAMP included) plus the changed page's new entry.
+    webinars = {
+        f"content/launch-{i}.md": WEBINAR.replace('"Launch"', f'"Launch {i}"') for i in range(3)
+    }
+    root = make_site(webinars)
+    pin_webinars(root)
+    run(root)
+    out = root / "public"
+    page = root / "content/launch-1.md"
+    page.write_text(page.read_text().replace('"Launch 1"', '"Launch One"'))
+    later = NOW + timedelta(minutes=1)
+    run(root, now=later)
+    events = (out / "events.ics").read_text()
+
+    def vevent(text: str) -> str:
+        return text[text.index("BEGIN:VEVENT") : text.index("END:VEVENT")]
+
+    for i in (0, 1, 2):
+        entry = vevent((out / f"launch-{i}/event.ics").read_text())
+        assert entry in events
+        stamp = (later if i == 1 else NOW).strftime("DTSTAMP:%Y%m%dT%H%M%SZ")
+        assert stamp in entry
+    assert "SUMMARY:Launch One" in events and "Launch 1\r" not in events
+    assert events.count("BEGIN:VEVENT") == 3
+    # The same calendar as a clean build's, but for when the others were stamped.
+    run(root, now=later, out=tmp_path / "clean")
+    clean = (tmp_path / "clean/events.ics").read_text()
+    assert events.replace(NOW.strftime("%Y%m%dT%H%M%SZ"), later.strftime("%Y%m%dT%H%M%SZ")) == clean
+
+
 def test_template_change_rerenders_exactly_the_pages_using_it(make_site: SiteFactory) -> None:
     root = make_site({**rooms(2), "content/launch.md": WEBINAR})
     pin_webinars(root)

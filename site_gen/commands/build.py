@@ -228,6 +228,7 @@ def render_site(
             write_files(stage, static_files(site.root))
             batch.finish()
             if site_rels is None:
+                _adopt_event_icals(renderer, resolved, rendering, out_dir)
                 events = calendar_file(renderer, resolved)
                 write_files(stage, [events])
                 site_rels = [f.rel for f in [*listings, events]]
@@ -235,6 +236,30 @@ def render_site(
         stage.commit()
     _save_cache(cache, keys, resolved, site_rels, static, now)
     return count
+
+
+def _adopt_event_icals(
+    renderer: Renderer, resolved: list[Resolved], rendering: set[int], out_dir: Path
+) -> None:
+    """Reused webinars' VEVENTs for events.ics, read back from their reused event.ics.
+
+    Serialising them again would cost more than the rest of a one-page
+    rebuild; the file is the one going into this output, unchanged (its
+    cache key and stat matched), so events.ics shows the same entry.
+    """
+    from ..files import page_rels
+
+    for item in resolved:
+        if item.schedule is None or id(item) in rendering:
+            continue
+        try:
+            data = (out_dir / page_rels(item)[1]).read_bytes()
+        except OSError:
+            continue  # serialised afresh
+        start = data.find(b"BEGIN:VEVENT\r\n")
+        end = data.find(b"END:VEVENT\r\n", start)
+        if start >= 0 and end >= 0 and data.count(b"BEGIN:VEVENT") == 1:
+            renderer.adopt_event_ical(item, data[start : end + len(b"END:VEVENT\r\n")])
 
 
 @dataclass(frozen=True)
