@@ -263,17 +263,29 @@ def read_render_record(root: Path, out_dir: Path) -> dict[str, Any] | None:
 # -- inputs and the no-op build ---------------------------------------------------
 
 
-def _walk(folder: Path, out: dict[str, Stat]) -> None:
-    """Every file under ``folder`` (following links, as content loading does)."""
+def _walk(
+    folder: Path, out: dict[str, Stat], above: frozenset[tuple[int, int]] = frozenset()
+) -> None:
+    """Every file under ``folder`` (following links, as content loading does).
+
+    ``above`` holds the folders on the way down: a link back up to one of
+    them (content/a/up -> content) is not followed again, or the walk would
+    never end.
+    """
     try:
+        st = folder.stat()
         entries = list(os.scandir(folder))
     except OSError:
         return
+    above = above | {(st.st_dev, st.st_ino)}
     for entry in entries:
         try:
             if entry.is_dir():
+                here = entry.stat()
+                if (here.st_dev, here.st_ino) in above:
+                    continue
                 if not entry.name.startswith("."):  # VCS and editor folders are never read
-                    _walk(Path(entry.path), out)
+                    _walk(Path(entry.path), out, above)
             elif entry.is_file():
                 st = entry.stat()
                 out[entry.path] = (st.st_size, st.st_mtime_ns)

@@ -325,9 +325,12 @@ def content_files(root: Path) -> Iterator[tuple[str, Path]]:
     def inside(entry: os.DirEntry[str]) -> bool:
         return not entry.is_symlink() or Path(entry.path).resolve().is_relative_to(real_root)
 
-    def walk(folder: str, rel: str) -> Iterator[tuple[str, Path]]:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+    def walk(folder: str, rel: str, seen: set[tuple[int, int]]) -> Iterator[tuple[str, Path]]:
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            return  # unreadable: skipped, as os.walk does
         dirs = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -338,11 +341,14 @@ def content_files(root: Path) -> Iterator[tuple[str, Path]]:
             elif entry.name.endswith(".md") and entry.is_file() and inside(entry):
                 yield f"{rel}{entry.name}", Path(entry.path)
         for entry in dirs:
-            yield from walk(entry.path, f"{rel}{entry.name}/")
+            st = entry.stat()
+            if (st.st_dev, st.st_ino) not in seen:  # a link back up would loop forever
+                yield from walk(entry.path, f"{rel}{entry.name}/", {*seen, (st.st_dev, st.st_ino)})
 
     if content.is_symlink() and not content.resolve().is_relative_to(real_root):
         return
-    yield from walk(str(content), "content/")
+    st = content.stat()
+    yield from walk(str(content), "content/", {(st.st_dev, st.st_ino)})
 
 
 def load_page(root: Path, rel: str) -> tuple[Page | None, list[Problem]]:

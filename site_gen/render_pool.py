@@ -89,7 +89,7 @@ def _write_page(renderer: Renderer, item: Resolved, paths: list[Path]) -> None:
 
 def _write_new(path: Path, data: bytes) -> None:
     """A new file in the (private, fresh) staging folder, without Python's text layer."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # less the umask, as open()
     try:
         view = memoryview(data)
         while view:

@@ -146,3 +146,19 @@ def test_symlinks_out_of_the_site_are_not_followed(make_site: SiteFactory, tmp_p
     assert not (public / "leak").exists()
     assert not (public / "leak.txt").exists()
     assert (public / "alias.txt").read_text() == "fine"  # a link inside the site is fine
+
+
+def test_a_folder_linking_back_up_is_walked_once(make_site: SiteFactory) -> None:
+    root = make_site(
+        {"content/talks/a.md": "---\ntitle: A\nhost: marketing\n---\n"}, with_default_page=False
+    )
+    (root / "content" / "talks" / "again").symlink_to(root / "content")
+    (root / "content" / "mirror").symlink_to(root / "content" / "talks")  # a plain alias
+    # Before: the no-op check's walk of content/ never ended (memory grew
+    # until killed); the link back up is now skipped wherever content is walked.
+    report = build(root, BuildOptions(now=NOW, environ={}))
+    pages = {p.parent.relative_to(root / "public").as_posix() for p in
+             (root / "public").rglob("index.html")}
+    assert pages == {".", "talks/a", "mirror/a"}  # an alias is a folder like any other
+    assert report.pages == 2
+    assert build(root, BuildOptions(now=NOW, environ={})).pages == 2  # the no-op replay
