@@ -41,30 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared_pages import load_generator, write_site
+from shared_pages import load_generator, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "bench"
 PY_VENV = Path(os.environ.get("PY_VENV", "/tmp/ssg-venv"))
 ELEVENTY_DIR = Path(os.environ.get("ELEVENTY_DIR", "/tmp/eleventy"))
 SITE_GEN = [str(ROOT / ".venv" / "bin" / "site-gen")]
-
-CONFIG = """\
-[site]
-title = "Bench Live"
-base_url = "https://bench.example"
-time_zone = "America/Toronto"
-
-[callbridge]
-api = "sandbox"
-domain = "meet.bench.example"
-
-[hosts.marketing]
-name = "Bench Marketing"
-email = "marketing@bench.test"
-host_id = 3
-access_code = "1234567"
-"""
 
 
 def make_site_gen_site(folder: Path, pages: list[dict[str, Any]]) -> None:
@@ -74,7 +57,7 @@ def make_site_gen_site(folder: Path, pages: list[dict[str, Any]]) -> None:
 
     if folder.exists():
         shutil.rmtree(folder)
-    write_site(folder, pages, CONFIG)
+    write_site(folder, pages, site_config(domain="meet.bench.example"))
     pin_webinars(folder)
 
 
@@ -151,11 +134,6 @@ def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> tuple[fl
     return wall, peak_kib / 1024
 
 
-def timed(label: str, runs: int, once: Any) -> tuple[float, float]:
-    """One warm-up, then the median wall time and peak memory of ``runs`` calls."""
-    return interleaved(label, runs, {"": once})[""]
-
-
 def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Median wall time and peak memory of each tool, running them in turns.
 
@@ -177,8 +155,8 @@ def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple
     for name in calls:
         results[name] = (statistics.median(walls[name]), statistics.median(peaks[name]))
         low, high = min(walls[name]), max(walls[name])
-        print(f"  {name or label}{' ' + label if name else ''}: {results[name][0]:.2f} s  "
-              f"({low:.2f}-{high:.2f})", file=sys.stderr)
+        print(f"  {name} {label}: {results[name][0]:.2f} s  ({low:.2f}-{high:.2f})",
+              file=sys.stderr)
     return results
 
 
@@ -217,7 +195,8 @@ def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[
         target.write_text(original + f"\nEdit {next(edits)}.\n")
         return run(build, ours)
 
-    results["site-gen"]["1 change"] = timed("site-gen 1 change", runs, one_change)
+    changed = interleaved("1 change", runs, {"site-gen": one_change})
+    results["site-gen"]["1 change"] = changed["site-gen"]
     target.write_text(original)
     _check_one_page_rerendered(ours, target, original)
 

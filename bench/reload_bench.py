@@ -42,33 +42,17 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
-from shared_pages import load_generator, page_source, write_site
+from shared_pages import load_generator, page_source, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TARGET_MS = 150.0
 
-CONFIG = """\
-[site]
-title = "Bench Live"
-base_url = "https://bench.example"
-time_zone = "America/Toronto"
-
-[callbridge]
-api = "sandbox"
-
-[hosts.marketing]
-name = "Bench Marketing"
-email = "marketing@bench.test"
-host_id = 3
-access_code = "1234567"
-"""
-
 
 def make_site(folder: Path, n: int) -> list[dict[str, Any]]:
     gen = load_generator()
     pages: list[dict[str, Any]] = gen.make_pages(n, gen.DEFAULT_SEED)
-    write_site(folder, pages, CONFIG)
+    write_site(folder, pages, site_config())
     return pages
 
 

@@ -41,6 +41,26 @@ def page_source(p: dict[str, Any], body: str) -> str:
     )
 
 
+def site_config(*, domain: str | None = None) -> str:
+    """The benchmark sites' ``site.toml``; ``domain`` sets ``[callbridge] domain``."""
+    callbridge = f'api = "sandbox"\ndomain = "{domain}"' if domain else 'api = "sandbox"'
+    return f"""\
+[site]
+title = "Bench Live"
+base_url = "https://bench.example"
+time_zone = "America/Toronto"
+
+[callbridge]
+{callbridge}
+
+[hosts.marketing]
+name = "Bench Marketing"
+email = "marketing@bench.test"
+host_id = 3
+access_code = "1234567"
+"""
+
+
 def write_site(folder: Path, pages: list[dict[str, Any]], config: str) -> None:
     """``site.toml`` and one content file per generated page."""
     (folder / "content").mkdir(parents=True)
