@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from site_gen.callbridge.sandbox.testing import running_sandbox
-from site_gen.scheduler import schedule
+from site_gen.scheduling.detached import schedule
 
 ADMIN = {"CALLBRIDGE_EMAIL": "admin@acme.test", "CALLBRIDGE_PASSWORD": "sandbox-admin"}
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)

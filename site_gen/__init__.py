@@ -1,6 +1,7 @@
 """site-gen: static webinar and meeting pages that embed Callbridge rooms.
 
-The library API (the CLI is a thin shell over it)::
+The library API (the CLI is a thin shell over it): one call per command,
+each taking the site's folder and an options object::
 
     from site_gen import build, BuildOptions
     report = build(Path("mysite"), BuildOptions(drafts=True))
@@ -19,23 +20,49 @@ __version__ = "0.1.0"
 __all__ = [
     "BuildFailed",
     "BuildOptions",
+    "CheckOptions",
+    "CheckReport",
+    "ExitCode",
+    "InitReport",
+    "Plan",
+    "PlanOptions",
     "Problem",
     "Report",
+    "ServeOptions",
     "Site",
     "SiteGenError",
     "ValidationFailed",
     "__version__",
     "build",
+    "check",
+    "host_link",
+    "init",
     "load_site",
+    "plan",
+    "schema",
+    "serve",
 ]
 
 _LAZY = {
     "build": "site_gen.commands.build",
     "BuildOptions": "site_gen.commands.build",
     "Report": "site_gen.commands.build",
-    "Site": "site_gen.site",
-    "load_site": "site_gen.site",
+    "check": "site_gen.commands.check",
+    "CheckOptions": "site_gen.commands.check",
+    "CheckReport": "site_gen.commands.check",
+    "plan": "site_gen.commands.plan",
+    "PlanOptions": "site_gen.commands.plan",
+    "Plan": "site_gen.scheduling.plan",
+    "serve": "site_gen.commands.serve",
+    "ServeOptions": "site_gen.commands.serve",
+    "init": "site_gen.commands.init",
+    "InitReport": "site_gen.commands.init",
+    "host_link": "site_gen.commands.host_link",
+    "schema": "site_gen.commands.schema",
+    "Site": "site_gen.structure.site",
+    "load_site": "site_gen.structure.site",
     "BuildFailed": "site_gen.errors",
+    "ExitCode": "site_gen.errors",
     "Problem": "site_gen.errors",
     "SiteGenError": "site_gen.errors",
     "ValidationFailed": "site_gen.errors",
@@ -43,8 +70,15 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .commands.build import BuildOptions, Report, build
-    from .errors import BuildFailed, Problem, SiteGenError, ValidationFailed
-    from .site import Site, load_site
+    from .commands.check import CheckOptions, CheckReport, check
+    from .commands.host_link import host_link
+    from .commands.init import InitReport, init
+    from .commands.plan import PlanOptions, plan
+    from .commands.schema import schema
+    from .commands.serve import ServeOptions, serve
+    from .errors import BuildFailed, ExitCode, Problem, SiteGenError, ValidationFailed
+    from .scheduling.plan import Plan
+    from .structure.site import Site, load_site
 
 
 def __getattr__(name: str) -> Any:

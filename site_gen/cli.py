@@ -1,9 +1,10 @@
 """The ``site-gen`` command: parse options, call the library, report.
 
 Each command is a thin shell over one library call; the library never
-imports click. Errors a user can fix print as ``file:line: message`` lines
-without a traceback (``-v`` shows one); see ``site-gen --help`` for the
-exit codes.
+imports click. Each command imports its library module when it runs, so
+that ``--help`` and every other command start without it. Errors a user
+can fix print as ``file:line: message`` lines without a traceback (``-v``
+shows one); see ``site-gen --help`` for the exit codes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .console import colour_override, format_problem, summary_line
 from .errors import ExitCode, SiteGenError, ValidationFailed
 
 if TYPE_CHECKING:
-    from .apply import Progress
+    from .scheduling.apply import Progress
 
 T = TypeVar("T")
 
@@ -437,33 +438,17 @@ def schema(output: Path | None, quiet: bool, verbose: bool) -> None:
       site-gen schema -o .vscode/site-gen.schema.json
       site-gen schema | jq '.properties | keys'
     """
-    from .schema import schema_json
+    from .commands.schema import schema as make_schema
 
-    text = run(schema_json, verbose=verbose)
+    text = run(lambda: make_schema(output), verbose=verbose)
     if output is None:
         click.echo(text, nl=False)
-        return
-    run(lambda: _write_text(output, text), verbose=verbose)
-    if not quiet:
+    elif not quiet:
         click.echo(f"Wrote {output}.", err=True)
 
 
 def _yellow(label: str) -> str:
     return click.style(label, fg="yellow")
-
-
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror}") from None
-
-
-class CliError(SiteGenError):
-    """A command-line problem the user can fix, such as an unwritable -o file."""
-
-    exit_code = ExitCode.CONTENT
 
 
 @main.command(epilog=EXIT_CODES)
@@ -502,15 +487,14 @@ def sandbox(
       CALLBRIDGE_API=http://127.0.0.1:8001 CALLBRIDGE_EMAIL=admin@acme.test \\
         CALLBRIDGE_PASSWORD=sandbox-admin site-gen build
     """
-    from .callbridge.sandbox.server import serve
+    from .commands.sandbox import SandboxOptions
+    from .commands.sandbox import sandbox as run_sandbox
 
     echo = (lambda _line: None) if quiet else click.echo
-    run(
-        lambda: serve(
-            host=host, port=port, latency_ms=latency_ms, fail_rate=fail_rate, db=db, echo=echo
-        ),
-        verbose=verbose,
+    options = SandboxOptions(
+        host=host, port=port, latency_ms=latency_ms, fail_rate=fail_rate, db=db, echo=echo
     )
+    run(lambda: run_sandbox(options), verbose=verbose)
 
 
 if __name__ == "__main__":  # pragma: no cover

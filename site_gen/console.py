@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import Problem
 
 if TYPE_CHECKING:
-    from .commands.build import Report
+    from site_gen.commands.build import Report
 
 __all__ = [
     "colour_override",

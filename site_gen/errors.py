@@ -2,13 +2,21 @@
 
 Every failure a user can cause or fix is a :class:`SiteGenError`; the CLI
 prints its text (no traceback unless ``-v``) and exits with its
-``exit_code``. Anything else that escapes is a bug and exits 4.
+``exit_code``. Anything else that escapes is a bug and exits 4. The whole
+tree (a test keeps it true), with the module that raises each:
 
-    SiteGenError                 exit 4 unless a subclass says otherwise
-    ├── ValidationFailed         exit 1: every Problem found, at once
-    ├── BuildFailed              exit 1: rendering/template/output failures
-    ├── SchedulingError          exit 1: the lock and the content disagree
-    └── callbridge.ApiError      exit 3: see site_gen.callbridge.errors
+    SiteGenError           exit 4 unless a subclass says otherwise
+    ├── ValidationFailed   exit 1: every Problem of config, content or lock, at once
+    ├── BuildFailed        exit 1: a template, a rendered file or the output folder
+    ├── InitError          exit 1: commands.init: the new site's folder is not empty
+    ├── SchemaWriteError   exit 1: commands.schema: the schema file cannot be written
+    ├── SandboxServerError exit 1: callbridge.sandbox.server: the sandbox cannot listen
+    ├── LoginTokenMissing  exit 2: commands.host_link: no host or no login key
+    ├── PortInUse          exit 2: preview.server: no free port to serve on
+    ├── CredentialsMissing exit 3: scheduling.client_setup: the API needs credentials
+    ├── Interrupted        exit 130: scheduling.apply: stopped before every create was made
+    ├── RemoteError        its own: scheduling.detached: the scheduler process failed
+    └── ApiError           exit 3: the tree in site_gen.callbridge.errors
 """
 
 from __future__ import annotations
@@ -21,7 +29,6 @@ __all__ = [
     "BuildFailed",
     "ExitCode",
     "Problem",
-    "SchedulingError",
     "SiteGenError",
     "ValidationFailed",
 ]
@@ -74,12 +81,6 @@ class ValidationFailed(SiteGenError):
 
 class BuildFailed(SiteGenError):
     """Rendering or writing the output failed; the previous output is intact."""
-
-    exit_code = ExitCode.CONTENT
-
-
-class SchedulingError(SiteGenError):
-    """The lock and the definitions disagree in a way a build must not guess at."""
 
     exit_code = ExitCode.CONTENT
 

@@ -137,9 +137,10 @@ def pin_webinars(
     Returns slug → conference id. Lets rendering tests use scheduled webinars
     without an API.
     """
-    from site_gen.lock import LOCK_FILE, Lock, LockedConference
-    from site_gen.schedule import conference_fields, fingerprint
-    from site_gen.site import load_site
+    from site_gen.paths import LOCK_FILE
+    from site_gen.scheduling.plan import conference_fields, fingerprint
+    from site_gen.structure.lock import Lock, LockedConference
+    from site_gen.structure.site import load_site
 
     site = load_site(root, environ={})
     lock = Lock.load(root / LOCK_FILE)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.config import SANDBOX_ORIGIN, load_config
+from site_gen.config.site_toml import SANDBOX_ORIGIN, load_config
 from site_gen.errors import ValidationFailed
 from tests.helpers import BASE_CONFIG, write_tree
 

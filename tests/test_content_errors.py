@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from site_gen.errors import ValidationFailed
-from site_gen.site import load_site
+from site_gen.structure.site import load_site
 from tests.helpers import SiteFactory
 
 

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from site_gen.cli import main
-from site_gen.config import SiteConfig
+from site_gen.config.json_schema import front_matter_schema
+from site_gen.config.site_toml import SiteConfig
 from site_gen.console import format_problem
 from site_gen.errors import Problem
-from site_gen.schema import front_matter_schema
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"

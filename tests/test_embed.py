@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from site_gen.content import Embed
-from site_gen.embed import ALLOW_MEETING, livestream_frame, meeting_frame
+from site_gen.config.front_matter import Embed
+from site_gen.structure.embed import ALLOW_MEETING, livestream_frame, meeting_frame
 
 
 def test_only_events_when_nothing_is_set() -> None:

@@ -15,7 +15,7 @@ from site_gen.cli import main
 from site_gen.commands.build import BuildOptions, build
 from site_gen.commands.check import CheckOptions, check
 from site_gen.commands.init import InitError, init
-from site_gen.theme import bundled_root
+from site_gen.render.theme import bundled_root
 from tests.helpers import NOW, soup
 
 REPO = Path(__file__).resolve().parents[1]
@@ -154,7 +154,7 @@ def test_init_and_build_from_the_wheel(tmp_path: Path) -> None:
     # imports the wheel's copy too.
     script = (
         "import sys;"
-        "import site_gen, site_gen.theme as t;"
+        "import site_gen, site_gen.render.theme as t;"
         "assert site_gen.__file__.startswith(sys.argv[1]), site_gen.__file__;"
         "print(t.bundled_root());"
         "from site_gen.cli import main;"

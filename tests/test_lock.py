@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_gen.lock import (
+from site_gen.structure.lock import (
     Lock,
     LockedCompany,
     LockedConference,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from site_gen.errors import ValidationFailed
-from site_gen.lock import ApiSection, LockedConference, LockedHost
-from site_gen.schedule import conference_fields, fingerprint, host_fields, make_plan
-from site_gen.site import Site, load_site
+from site_gen.scheduling.plan import conference_fields, fingerprint, host_fields, make_plan
+from site_gen.structure.lock import ApiSection, LockedConference, LockedHost
+from site_gen.structure.site import Site, load_site
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory
 
 WEBINAR = """\

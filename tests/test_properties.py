@@ -12,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_gen.content import Embed
-from site_gen.embed import meeting_frame
+from site_gen.config.front_matter import Embed
 from site_gen.errors import ValidationFailed
-from site_gen.site import load_site
+from site_gen.structure.embed import meeting_frame
+from site_gen.structure.site import load_site
 from tests.helpers import BASE_CONFIG, write_tree
 
 PROBLEM_LINE = re.compile(r"^(site\.toml|content/[\w./-]+\.md)(:\d+)?: \S.*", re.DOTALL)

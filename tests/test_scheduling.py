@@ -23,7 +23,7 @@ from site_gen.callbridge.sandbox.testing import running_sandbox
 from site_gen.commands.build import BuildOptions, build
 from site_gen.commands.plan import PlanOptions, plan
 from site_gen.errors import SiteGenError, ValidationFailed
-from site_gen.lock import LOCK_FILE
+from site_gen.paths import LOCK_FILE
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory, snapshot, write_tree
 from tests.helpers import SANDBOX_ADMIN_ENV as ADMIN
 

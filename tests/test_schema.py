@@ -13,9 +13,10 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from site_gen.cli import main
-from site_gen.content import FrontMatter, content_files
-from site_gen.schema import DIALECT, front_matter_schema, schema_json
-from site_gen.sources import split_front_matter
+from site_gen.config.front_matter import FrontMatter
+from site_gen.config.json_schema import DIALECT, front_matter_schema, schema_json
+from site_gen.config.parsing import split_front_matter
+from site_gen.structure.pages import content_files
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from site_gen.seo import json_ld
+from site_gen.render.seo import json_ld
 from tests.helpers import BASE_CONFIG, SiteFactory, soup
 from tests.webinars import (
     END_UTC,

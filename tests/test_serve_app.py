@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from site_gen.preview import PreviewServer
+from site_gen.preview import PreviewServer, PreviewSite
 from site_gen.preview.app import inject, lookup
-from site_gen.preview.server import PortInUse, bind_socket
+from site_gen.preview.server import PortInUse, listen
+from site_gen.utils.net import bind_socket
 from tests.helpers import NOW, ROOM_PAGE, SiteFactory
 
 #: Generous bound for "eventually" (a rebuild after a save); never a performance claim.
@@ -58,9 +59,9 @@ def running(root: Path, *, port: int = 0, **options: Any) -> Iterator[Running]:
     def echo(message: str, *, err: bool = False) -> None:
         lines.append((message, err))
 
-    server = PreviewServer(
-        root, port=port, environ={}, clock=lambda: NOW, echo=echo, **options
-    )
+    site = PreviewSite(root, environ={}, clock=lambda: NOW)
+    companions = [make(site) for make in options.pop("companions", [])]
+    server = PreviewServer(site, port=port, echo=echo, companions=companions, **options)
     failure: list[BaseException] = []
 
     def main() -> None:
@@ -267,7 +268,7 @@ def test_no_free_port_is_a_clear_error() -> None:
         if len(taken) < 3:
             pytest.skip("neighbouring ports are busy on this machine")
         with pytest.raises(PortInUse) as error:
-            bind_socket("127.0.0.1", port, tries=3)
+            listen("127.0.0.1", port, tries=3)
         assert str(error.value) == (
             f"port {port} and the 2 after it are in use on 127.0.0.1: "
             "stop what uses them or choose another with --port"

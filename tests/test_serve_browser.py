@@ -101,11 +101,9 @@ def test_draft_and_unscheduled_webinar_as_an_author_sees_them(
 def test_sandbox_rooms_load_cross_origin_and_their_events_reach_the_page(
     make_site: SiteFactory, page: Page
 ) -> None:
-    from site_gen.commands.serve import sandbox_factory
-    from site_gen.config import SANDBOX_ORIGIN
+    from site_gen.commands.serve import sandbox_rooms
+    from site_gen.config.site_toml import SANDBOX_ORIGIN
 
-    factory = sandbox_factory()
-    assert factory is not None, "this install has no sandbox"
     probe = socket.socket()
     probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
     try:
@@ -119,7 +117,7 @@ def test_sandbox_rooms_load_cross_origin_and_their_events_reach_the_page(
     root = make_site(
         {"content/office-hours.md": ROOM_PAGE.replace("host:", leave)}, config=config
     )
-    with running(root, sandbox=factory) as live:
+    with running(root, companions=[sandbox_rooms]) as live:
         assert f"Sandbox rooms on {SANDBOX_ORIGIN}/" in live.output()
         page.goto(f"{live.url}/office-hours/")
         frame = page.locator("iframe")

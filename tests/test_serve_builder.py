@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from site_gen.commands.build import BuildOptions, build
@@ -257,3 +258,52 @@ def test_body_edits_after_a_fixed_problem_take_the_full_path(make_site: SiteFact
     again = site.update([edit(root, "content/town-hall.md", OTHER_PAGE.replace("All", "Few"))])
     assert (again.pages_rendered, again.site_files_rendered) == (1, False)
     assert "Few hands" in html(site, "town-hall/index.html").text
+
+
+def test_a_new_webinar_and_a_stream_of_it_added_while_serving(make_site: SiteFactory) -> None:
+    """Regression: a slug lookup cached on the site went stale when pages were added.
+
+    The livestream's stream_of named the new webinar, the stale lookup missed it
+    and read it as a host key: a KeyError escaped and live reload stopped.
+    """
+    stream = "---\ntitle: Stream\nkind: livestream\nstream_of: {}\n---\nWatch.\n"
+    # A livestream from the start: resolving it looks a slug up (and used to cache).
+    root = make_site({"content/keynote.md": stream.format("marketing")})
+    site = preview(root)
+    assert site.problems == ()
+    paths = [
+        edit(root, "content/q1.md", webinar()),
+        edit(root, "content/stream.md", stream.format("q1")),
+    ]
+    rebuild = site.update(paths)
+    assert rebuild.problems == ()
+    assert rebuild.pages_rendered == 2  # the two new pages; the others are unchanged
+    placeholder = html(site, "stream/index.html").find(class_="cb-placeholder")
+    assert placeholder is not None
+    assert "Available when published." in placeholder.get_text()
+
+
+def test_an_unexpected_error_is_shown_and_the_last_good_pages_stay(
+    make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"content/town-hall.md": OTHER_PAGE})
+    site = preview(root)
+    before = dict(site.files)
+    path = edit(root, "content/office-hours.md", ROOM_PAGE.replace("Hello", "Goodbye"))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("site_gen.preview.incremental.load_page", broken)
+        failed = site.update([path])
+    assert failed.problems == (
+        "content/office-hours.md: unexpected error: RuntimeError: boom (a bug in site-gen: "
+        "please report it; the preview keeps the last good pages)",
+    )
+    assert site.files == before
+    assert "Hello" in html(site, "office-hours/index.html").get_text()
+    # The next save starts again from the last good state, and succeeds.
+    again = site.update([path])
+    assert again.problems == ()
+    assert "Goodbye" in html(site, "office-hours/index.html").get_text()

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from site_gen import cli
 from site_gen.commands import serve as serve_module
 from site_gen.commands.serve import ServeOptions
-from site_gen.preview.server import PortInUse, bind_socket
+from site_gen.preview.server import PortInUse
+from site_gen.utils.net import bind_socket
 from tests.helpers import SiteFactory
 
 PATIENCE = 30.0

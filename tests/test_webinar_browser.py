@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from site_gen.headers import content_security_policy
+from site_gen.render.headers import content_security_policy
 from tests.helpers import BASE_CONFIG, SiteFactory, StaticServer
 from tests.webinars import END_UTC, START_UTC, build_site, webinar
 

@@ -9,8 +9,8 @@ import pytest
 
 from site_gen.commands.build import BuildOptions, build
 from site_gen.errors import ValidationFailed
-from site_gen.tags import tag_path, tag_slug
-from site_gen.theme import bundled_root
+from site_gen.render.theme import bundled_root
+from site_gen.structure.tags import tag_path, tag_slug
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory, soup
 from tests.webinars import END_UTC, START_UTC, build_site, panel, visible, webinar
 
@@ -130,16 +130,17 @@ def test_room_opens_minutes_must_not_be_negative(make_site: SiteFactory) -> None
 
 
 def test_unscheduled_preview_shows_the_placeholder_not_a_room(make_site: SiteFactory) -> None:
-    from site_gen.commands.build import render_site
-    from site_gen.lock import ApiSection
-    from site_gen.resolve import resolve_pages
-    from site_gen.site import load_site
+    from site_gen.output.write_site import write_site
+    from site_gen.structure.lock import ApiSection
+    from site_gen.structure.resolve import resolve_pages
+    from site_gen.structure.site import load_site
 
     root = make_site({"content/q1.md": webinar()}, with_default_page=False)
     site = load_site(root, environ={})
-    resolved, problems = resolve_pages(site, site.pages, ApiSection(), now=NOW, preview=True)
+    pages = list(site.pages)
+    resolved, problems = resolve_pages(site, pages, ApiSection(), now=NOW, preview=True)
     assert problems == []
-    render_site(site, resolved, root / "preview", now=NOW)
+    write_site(site, resolved, root / "preview", now=NOW)
     html = soup(root / "preview/q1/index.html")
     assert html.find(class_="cb-placeholder") is not None
     assert html.find("iframe") is None

@@ -17,7 +17,8 @@ from bs4 import BeautifulSoup
 from icalendar import Calendar
 
 from site_gen.commands.build import BuildOptions, build
-from site_gen.lock import LOCK_FILE, Lock, SupersededConference
+from site_gen.paths import LOCK_FILE
+from site_gen.structure.lock import Lock, SupersededConference
 from tests.helpers import NOW, SiteFactory, pin_webinars, soup
 
 #: The example webinar's start: 16:00 in Toronto (EDT, UTC-4) = 20:00 UTC.

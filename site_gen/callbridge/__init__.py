@@ -3,13 +3,13 @@
 ``CallbridgeClient`` speaks the guide's four methods (authenticate,
 company/create, host/create, conference/create) over httpx; the transport
 is injectable, which is how the same client runs against the in-process
-sandbox (``sandbox_client``), the sandbox over loopback, and the real API.
+sandbox (``sandbox.sandbox_client``), the sandbox over loopback, and the real API.
 See docs/callbridge.md for the token life-cycle and the retry policy.
 """
 
 from __future__ import annotations
 
-from .client import DEFAULT_TIMEOUT, SANDBOX_ADMIN, CallbridgeClient, check_api_url, sandbox_client
+from .client import DEFAULT_TIMEOUT, SANDBOX_ADMIN, CallbridgeClient, check_api_url
 from .errors import (
     ApiError,
     ApiRequestError,
@@ -64,5 +64,4 @@ __all__ = [
     "Role",
     "ServerError",
     "check_api_url",
-    "sandbox_client",
 ]

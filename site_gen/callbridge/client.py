@@ -39,17 +39,15 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from site_gen.validation import is_loopback_host
+from site_gen.utils.net import plain_http_off_loopback
 
 from .errors import (
     ApiError,
@@ -74,10 +72,7 @@ from .models import (
     HostCreate,
 )
 
-if TYPE_CHECKING:
-    from .sandbox.state import Clock
-
-__all__ = ["DEFAULT_TIMEOUT", "CallbridgeClient", "check_api_url", "sandbox_client"]
+__all__ = ["DEFAULT_TIMEOUT", "SANDBOX_ADMIN", "CallbridgeClient", "check_api_url"]
 
 log = logging.getLogger("site_gen.callbridge")
 
@@ -96,7 +91,7 @@ def check_api_url(url: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InsecureApiUrl(f"the Callbridge API address {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    if plain_http_off_loopback(text):
         raise InsecureApiUrl(
             f"refusing to send credentials to {url!r} over plain http: use https "
             "(http is allowed only to loopback addresses)"
@@ -133,7 +128,6 @@ class CallbridgeClient:
         self._token: SecretStr | None = None
         self._generation = 0
         self._auth_lock = asyncio.Lock()
-        self._closers: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"CallbridgeClient(api={self.api!r}, email={self.credentials.email!r})"
@@ -151,10 +145,8 @@ class CallbridgeClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close connections (and the in-process sandbox's database, if any)."""
+        """Close the connections."""
         await self._http.aclose()
-        while self._closers:
-            self._closers.pop()()
 
     # -- the four methods -------------------------------------------------
 
@@ -420,29 +412,3 @@ def _retry_after(value: str | None) -> float | None:
 
 #: The seeded company admin ``sandbox_client`` authenticates as by default.
 SANDBOX_ADMIN = Credentials(email="admin@acme.test", password=SecretStr("sandbox-admin"))
-
-
-def sandbox_client(
-    db_path: Path | None,
-    *,
-    public_origin: str,
-    credentials: Credentials | None = None,
-    clock: Clock | None = None,
-) -> CallbridgeClient:
-    """A client wired to an in-process sandbox whose state lives in ``db_path``.
-
-    No socket is opened: requests go through ``httpx.ASGITransport``. The
-    database survives between builds, so ids in a lock stay valid.
-    """
-    from .sandbox.app import create_app
-    from .sandbox.state import SandboxState
-
-    state = SandboxState.open(db_path, clock=clock)
-    app = create_app(state, public_origin=public_origin)
-    client = CallbridgeClient(
-        "http://sandbox.localhost",
-        credentials or SANDBOX_ADMIN,
-        transport=httpx.ASGITransport(app=app),
-    )
-    client._closers.append(state.close)
-    return client

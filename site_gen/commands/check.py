@@ -22,22 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..config import CONFIG_FILE
-from ..content import Page, content_files
-from ..errors import Problem, SiteGenError, ValidationFailed
-from ..lock import LOCK_FILE, Lock
-from ..output import check_output_target
-from ..schedule import make_plan
-from ..site import Site, load_site
-from ..sources import KeyLines, SourceError, parse_toml
-from ..tags import tag_slug
-from ..theme import static_dirs
+from site_gen.config.parsing import KeyLines, SourceError, parse_toml
+from site_gen.errors import Problem, SiteGenError, ValidationFailed
+from site_gen.output.staging import check_output_target
+from site_gen.paths import CONFIG_FILE, LOCK_FILE
+from site_gen.render.theme import static_dirs
+from site_gen.scheduling.plan import make_plan
+from site_gen.structure.files import SITE_FILES, static_files
+from site_gen.structure.lock import Lock
+from site_gen.structure.pages import Page, content_files
+from site_gen.structure.site import Site, load_site
+from site_gen.structure.tags import tag_slug
 
 __all__ = ["CheckOptions", "CheckReport", "check"]
-
-#: Files every build writes besides the pages: links to them are not broken.
-SITE_FILES = ("/index.html", "/events.ics", "/404.html", "/sitemap.xml", "/robots.txt")
-
 
 @dataclass(frozen=True)
 class CheckOptions:
@@ -79,7 +76,6 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
     environ = os.environ if options.environ is None else options.environ
     now = options.now or datetime.now(UTC)
     report = CheckReport(strict=options.strict)
-    problems: list[Problem] = []
     try:
         site = load_site(root, environ)
     except ValidationFailed as exc:
@@ -88,12 +84,7 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
         return report
     pages = site.published(drafts=options.drafts)
     report.pages = len(pages)
-    problems.extend(_warn(p) for p in site.warnings)
-    try:
-        check_output_target(site.output_dir.absolute(), root)
-    except SiteGenError as exc:
-        problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
-                                str(exc)))
+    problems: list[Problem] = []
     try:
         lock = Lock.load(root / LOCK_FILE)
         plan = make_plan(site, pages, lock.peek(site.config.callbridge.api), now=now)
@@ -101,6 +92,11 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
         problems.extend(exc.problems)
     else:
         problems.extend(_warn(p) for p in plan.warnings)
+    try:
+        check_output_target(site.output_dir.absolute(), root)
+    except SiteGenError as exc:
+        problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
+                                str(exc)))
     problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
     report.problems = sorted(set(problems), key=_order)
     return report
@@ -154,7 +150,7 @@ def _site_path(page: Page, link: str) -> str | None:
 
 def _link_targets(site: Site, pages: list[Page]) -> set[str]:
     """Every path a build of these pages serves, both as ``/x/`` and ``/x/index.html``."""
-    targets = {"/", *SITE_FILES}
+    targets = {"/", *(f"/{rel}" for rel in SITE_FILES)}
     for page in pages:
         targets.update({page.path, f"{page.path}index.html", f"/{page.slug}"})
         if page.meta.kind == "webinar":
@@ -164,14 +160,11 @@ def _link_targets(site: Site, pages: list[Page]) -> set[str]:
         targets.update({"/tags/", "/tags/index.html", "/tags"})
     for slug in tags:
         targets.update({f"/tags/{slug}/", f"/tags/{slug}/index.html", f"/tags/{slug}"})
-    for folder in static_dirs(site.root):
-        for dirpath, _, filenames in os.walk(folder):
-            for name in filenames:
-                rel = (Path(dirpath) / name).relative_to(folder).as_posix()
-                targets.add("/" + rel)
-                if name == "index.html":
-                    parent = posixpath.dirname("/" + rel)
-                    targets.update({parent, parent.rstrip("/") + "/"})
+    for file in static_files(static_dirs(site.root)):
+        targets.add("/" + file.rel)
+        if file.rel.rpartition("/")[2] == "index.html":
+            parent = posixpath.dirname("/" + file.rel)
+            targets.update({parent, parent.rstrip("/") + "/"})
     return targets
 
 

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from ..errors import ExitCode, SiteGenError
-from ..lock import LOCK_FILE, Lock
-from ..site import load_site
-from ..validation import safe_link
+from site_gen.config.values import safe_link
+from site_gen.errors import ExitCode, SiteGenError
+from site_gen.paths import LOCK_FILE, SANDBOX_DB
+from site_gen.structure.lock import Lock
+from site_gen.structure.site import load_site
 
 __all__ = ["LoginTokenMissing", "host_link", "token_variable"]
 
@@ -85,8 +86,8 @@ def host_link(
 
 def _sandbox_token(root: Path, host_id: int) -> str | None:
     """The sandbox keeps every host's key in its own database (it is the server)."""
-    from ..apply import SANDBOX_DB
-    from ..callbridge.sandbox.state import login_token_for
+    # Only for sandbox sites: the sandbox's state module is not needed otherwise.
+    from site_gen.callbridge.sandbox.state import login_token_for
 
     db = root / SANDBOX_DB
     db.parent.mkdir(parents=True, exist_ok=True)

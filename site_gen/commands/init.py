@@ -18,8 +18,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SiteGenError
-from ..theme import bundled_root
+from site_gen.errors import SiteGenError
+from site_gen.render.theme import bundled_root
 
 __all__ = ["GITIGNORE", "SITE_PARTS", "InitError", "InitReport", "init"]
 

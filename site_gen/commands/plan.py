@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..lock import LOCK_FILE, Lock
-from ..schedule import Plan, make_plan
-from ..site import Site, load_site
+from site_gen.scheduling.plan import Plan, plan_site
 
-__all__ = ["PLAN_COLUMNS", "PlanOptions", "plan", "plan_site", "plan_table"]
+__all__ = ["PLAN_COLUMNS", "PlanOptions", "plan", "plan_table"]
 
 
 @dataclass(frozen=True)
@@ -41,9 +39,9 @@ def plan(root: Path, options: PlanOptions | None = None) -> Plan:
         root, environ, drafts=options.drafts, reschedule=options.reschedule,
         now=options.now or datetime.now(UTC),
     )
-    result.warnings[:0] = site.warnings
     if result and options.authenticate:
-        from ..apply import check_credentials
+        # Only when there is something to create: the client (httpx) is not free to import.
+        from site_gen.scheduling.client_setup import check_credentials
 
         check_credentials(site, environ)
     return result
@@ -65,16 +63,3 @@ def plan_table(result: Plan) -> list[tuple[str, ...]]:
         )
         for action in result.actions
     ]
-
-
-def plan_site(
-    root: Path, environ: Mapping[str, str], *, drafts: bool, reschedule: bool, now: datetime
-) -> tuple[Site, Lock, Plan]:
-    """Load the site and its lock and plan what the lock lacks (plan and the scheduler)."""
-    site = load_site(root, environ)
-    lock = Lock.load(root / LOCK_FILE)
-    pages = site.published(drafts=drafts)
-    result = make_plan(
-        site, pages, lock.peek(site.config.callbridge.api), now=now, reschedule=reschedule
-    )
-    return site, lock, result

@@ -1,9 +1,11 @@
 """``serve(site, ServeOptions)``: the library call behind ``site-gen serve``.
 
-Runs :class:`~site_gen.preview.PreviewServer` on its own event loop until
-Ctrl-C (SIGINT) or SIGTERM, then shuts down cleanly: open event streams are
-ended, both servers stop, the watcher thread exits, and the call returns
-normally (exit status 0, as ``mkdocs serve`` does).
+Puts the site in memory (:class:`~site_gen.preview.PreviewSite`), and, for
+a site whose rooms point at the sandbox's origin, the sandbox's rooms
+beside it; runs :class:`~site_gen.preview.PreviewServer` on its own event
+loop until Ctrl-C (SIGINT) or SIGTERM, then shuts down cleanly: open event
+streams are ended, both servers stop, the watcher thread exits, and the
+call returns normally (exit status 0, as ``mkdocs serve`` does).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..preview.server import Echo, PreviewServer, SandboxFactory, print_line
+from site_gen.config.site_toml import SANDBOX_ORIGIN
+from site_gen.preview import Companion, PreviewServer, PreviewSite
+from site_gen.preview.server import Echo, print_line
 
-__all__ = ["ServeOptions", "sandbox_factory", "serve"]
+__all__ = ["ServeOptions", "sandbox_rooms", "serve"]
 
 
 @dataclass(frozen=True)
@@ -40,32 +44,39 @@ class ServeOptions:
     on_ready: Callable[[PreviewServer], None] | None = None
 
 
-def sandbox_factory() -> SandboxFactory | None:
-    """The sandbox's rooms as an app for ``public_origin``, if this install has the sandbox."""
+def sandbox_rooms(site: PreviewSite) -> Companion | None:
+    """The sandbox's rooms on their own origin, wanted when the site's rooms point there.
+
+    None when this install has no sandbox (its Starlette app).
+    """
     try:
-        from ..callbridge.sandbox.app import create_app
-        from ..callbridge.sandbox.state import SandboxState
+        from site_gen.callbridge.sandbox.app import create_app
+        from site_gen.callbridge.sandbox.state import SandboxState
     except ImportError:
         return None
 
-    def factory(public_origin: str) -> Any:
-        return create_app(SandboxState.open(), public_origin=public_origin)
+    def make_app() -> Any:
+        return create_app(SandboxState.open(), public_origin=SANDBOX_ORIGIN)
 
-    return factory
+    return Companion(
+        SANDBOX_ORIGIN, make_app, wanted=lambda: site.meeting_origin == SANDBOX_ORIGIN
+    )
 
 
 def serve(root: Path, options: ServeOptions | None = None) -> None:
     """Preview the site at ``root`` until interrupted; raises PortInUse if no port is free."""
     options = options or ServeOptions()
     now = options.now
+    site = PreviewSite(
+        root, environ=options.environ, clock=(lambda: now) if now is not None else None
+    )
+    rooms = sandbox_rooms(site) if options.sandbox else None
     server = PreviewServer(
-        root,
+        site,
         host=options.host,
         port=options.port,
-        environ=options.environ,
-        clock=(lambda: now) if now is not None else None,
         echo=options.echo,
-        sandbox=sandbox_factory() if options.sandbox else None,
+        companions=[rooms] if rooms is not None else [],
     )
     asyncio.run(_run(server, options))
 

@@ -1,16 +1,17 @@
 """The live-reload preview behind ``site-gen serve``.
 
-    builder.py   PreviewSite: the site in memory, rebuilt by what a change touches
-    watcher.py   watch_site: watchfiles over content/, templates/, static/, site.toml
-    events.py    Hub: Server-Sent Events telling open tabs to reload or show problems
-    app.py       create_app: the Starlette app serving the site and /_site-gen/
-    server.py    PreviewServer: uvicorn + watcher + rebuilds on one event loop
-    assets/      reload.js, injected into previewed pages only (never into a build)
+    incremental.py  PreviewSite: the site in memory, rebuilt by what a change touches
+    server.py       PreviewServer: serves any builder; watcher + rebuilds on one event loop
+    app.py          create_app: the Starlette app serving a builder's files and /_site-gen/
+    events.py       Hub: Server-Sent Events telling open tabs to reload or show problems
+    watcher.py      watch_site: watchfiles over the folders and files a build reads
+    assets/         reload.js, injected into previewed pages only (never into a build)
 """
 
 from __future__ import annotations
 
-from .builder import PreviewSite, Rebuild
-from .server import PortInUse, PreviewServer
+from .events import Rebuild
+from .incremental import PreviewSite
+from .server import Companion, PortInUse, PreviewServer
 
-__all__ = ["PortInUse", "PreviewServer", "PreviewSite", "Rebuild"]
+__all__ = ["Companion", "PortInUse", "PreviewServer", "PreviewSite", "Rebuild"]

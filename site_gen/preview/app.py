@@ -12,8 +12,10 @@ from __future__ import annotations
 import mimetypes
 import re
 import secrets
-from collections.abc import Container
+from collections.abc import Container, Iterable, Mapping
 from importlib.resources import files as package_files
+from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -21,10 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .builder import PreviewSite
-from .events import Hub
+from site_gen.structure.files import OutputFile
 
-__all__ = ["PREFIX", "create_app", "inject", "lookup"]
+from .events import Hub, Rebuild
+
+__all__ = ["PREFIX", "Builder", "create_app", "inject", "lookup"]
 
 PREFIX = "/_site-gen"
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
@@ -40,6 +43,27 @@ _EMPTY_PAGE = (
     "<!doctype html><html lang=en><head><meta charset=utf-8><title>site-gen preview</title>"
     "</head><body><p>Nothing is built here yet.</p></body></html>"
 )
+
+
+class Builder(Protocol):
+    """What the server needs of a site in memory (preview/incremental.py's PreviewSite)."""
+
+    root: Path
+    watched_dirs: tuple[str, ...]
+    watched_files: tuple[str, ...]
+    files: Mapping[str, OutputFile]
+    versions: Mapping[str, int]
+    problems: tuple[str, ...]
+    last: Rebuild | None
+
+    @property
+    def site_files_pending(self) -> bool: ...
+
+    def build(self) -> Rebuild: ...
+
+    def update(self, paths: Iterable[Path], *, defer: bool = False) -> Rebuild: ...
+
+    def finish(self) -> Rebuild | None: ...
 
 
 def lookup(files: Container[str], path: str) -> tuple[str | None, str | None]:
@@ -75,7 +99,7 @@ def _media_type(rel: str) -> str:
     return kind
 
 
-def create_app(site: PreviewSite, *, instance: str | None = None) -> Starlette:
+def create_app(site: Builder, *, instance: str | None = None) -> Starlette:
     """A Starlette app serving ``site`` from memory; ``app.state.hub`` reaches its tabs.
 
     ``instance`` tells this server's versions from a previous run's, so a tab

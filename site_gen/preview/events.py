@@ -16,14 +16,37 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from .builder import Rebuild
-
-__all__ = ["Hub"]
+__all__ = ["Hub", "Rebuild"]
 
 #: Milliseconds EventSource waits before reconnecting (after a server restart).
 RETRY_MS = 300
 #: Seconds between keep-alive comments, so dead tabs are noticed and dropped.
 KEEPALIVE = 20.0
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """What one (re)build did: for the terminal line, the browser and the bench."""
+
+    number: int
+    reason: str
+    #: Pages whose HTML was rendered (1 for one content edit).
+    pages_rendered: int
+    #: Whether index, tags, feeds and sitemap were rendered again.
+    site_files_rendered: bool
+    #: Output paths whose bytes changed, appeared or disappeared.
+    changed: frozenset[str]
+    #: A static file changed: every page may look different (its CSS, say).
+    static_changed: bool
+    problems: tuple[str, ...]
+    seconds: float
+
+    def summary(self) -> str:
+        """One terminal line."""
+        pages = f"{self.pages_rendered} page{'s' if self.pages_rendered != 1 else ''} rendered"
+        extra = " + index, tags, feeds" if self.site_files_rendered else ""
+        static = " + static files" if self.static_changed else ""
+        return f"{self.reason}: {pages}{extra}{static} in {self.seconds * 1000:.0f} ms"
 
 
 def sse(event: str, data: object) -> str:

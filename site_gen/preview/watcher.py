@@ -3,9 +3,11 @@
 The site's root is often a repository with ``.venv/``, ``.git/`` and the
 output folder in it: watching it recursively would spend an inotify watch
 on each of their folders and wake the preview for every ``pip install``.
-So ``content/``, ``templates/`` and ``static/`` are watched recursively and
-the root itself without recursion (``site.toml``, ``site-gen.lock``, and
-one of those folders appearing, which restarts the recursive watch).
+So the folders a build reads (``content/``, ``templates/``, ``static/``)
+are watched recursively and the root itself without recursion (the files a
+build reads there, such as ``site.toml``, and one of those folders
+appearing, which restarts the recursive watch). The builder says which
+folders and files those are.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, awatch
 
-from .builder import WATCHED_DIRS, WATCHED_FILES
-
 __all__ = ["watch_site"]
 
 #: Quiet time (ms) that ends a burst of events: an editor's save is one burst.
@@ -27,20 +27,25 @@ STEP_MS = 20
 #: Longest time (ms) a continuous stream of events is grouped before a rebuild.
 DEBOUNCE_MS = 400
 
-_ROOT_NAMES = frozenset(WATCHED_DIRS) | frozenset(WATCHED_FILES)
-
-
 class _RootFilter(DefaultFilter):
     """At the root, only the files and folders a build reads."""
 
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+
     def __call__(self, change: Change, path: str) -> bool:
-        return Path(path).name in _ROOT_NAMES and super().__call__(change, path)
+        return Path(path).name in self.names and super().__call__(change, path)
 
 
 async def _pump(
-    paths: list[Path], *, recursive: bool, stop: threading.Event, queue: asyncio.Queue[set[Path]]
+    paths: list[Path],
+    *,
+    watch_filter: DefaultFilter,
+    recursive: bool,
+    stop: threading.Event,
+    queue: asyncio.Queue[set[Path]],
 ) -> None:
-    watch_filter = DefaultFilter() if recursive else _RootFilter()
     async for changes in awatch(
         *paths,
         watch_filter=watch_filter,
@@ -52,8 +57,12 @@ async def _pump(
         await queue.put({Path(p) for _, p in changes})
 
 
-async def watch_site(root: Path, stop: asyncio.Event) -> AsyncIterator[set[Path]]:
+async def watch_site(
+    root: Path, dirs: tuple[str, ...], files: tuple[str, ...], stop: asyncio.Event
+) -> AsyncIterator[set[Path]]:
     """Yield sets of changed paths under ``root`` until ``stop`` is set.
+
+    ``dirs`` (watched recursively) and ``files`` are names at the root.
 
     Changes that arrive while the caller is busy (rebuilding) are merged into
     the next set: a rebuild never falls behind a burst of saves.
@@ -61,8 +70,11 @@ async def watch_site(root: Path, stop: asyncio.Event) -> AsyncIterator[set[Path]
     root = root.absolute()
     queue: asyncio.Queue[set[Path]] = asyncio.Queue()
     root_stop = threading.Event()
-    root_task = asyncio.create_task(_pump([root], recursive=False, stop=root_stop, queue=queue))
-    dirs_stop, dirs_task, dirs = _start_dirs(root, queue)
+    root_filter = _RootFilter(frozenset(dirs) | frozenset(files))
+    root_task = asyncio.create_task(
+        _pump([root], watch_filter=root_filter, recursive=False, stop=root_stop, queue=queue)
+    )
+    dirs_stop, dirs_task, watching = _start_dirs(root, dirs, queue)
     stopped = asyncio.create_task(stop.wait())
     try:
         while True:
@@ -74,10 +86,10 @@ async def watch_site(root: Path, stop: asyncio.Event) -> AsyncIterator[set[Path]
             changed = got.result()
             while not queue.empty():
                 changed |= queue.get_nowait()
-            present = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
-            if present != dirs:
+            present = [root / d for d in dirs if (root / d).is_dir()]
+            if present != watching:
                 await _stop(dirs_stop, dirs_task)
-                dirs_stop, dirs_task, dirs = _start_dirs(root, queue)
+                dirs_stop, dirs_task, watching = _start_dirs(root, dirs, queue)
             yield changed
     finally:
         stopped.cancel()
@@ -86,13 +98,14 @@ async def watch_site(root: Path, stop: asyncio.Event) -> AsyncIterator[set[Path]
 
 
 def _start_dirs(
-    root: Path, queue: asyncio.Queue[set[Path]]
+    root: Path, names: tuple[str, ...], queue: asyncio.Queue[set[Path]]
 ) -> tuple[threading.Event, asyncio.Task[None] | None, list[Path]]:
-    dirs = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
+    dirs = [root / d for d in names if (root / d).is_dir()]
     stop = threading.Event()
     if not dirs:
         return stop, None, dirs
-    return stop, asyncio.create_task(_pump(dirs, recursive=True, stop=stop, queue=queue)), dirs
+    pump = _pump(dirs, watch_filter=DefaultFilter(), recursive=True, stop=stop, queue=queue)
+    return stop, asyncio.create_task(pump), dirs
 
 
 async def _stop(stop: threading.Event, task: asyncio.Task[None] | None) -> None:

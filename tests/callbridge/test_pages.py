@@ -14,9 +14,9 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 
-from site_gen.callbridge.sandbox.server import default_db
 from site_gen.callbridge.sandbox.state import login_token_for, seed_login_key
 from site_gen.callbridge.sandbox.testing import RunningSandbox, running_sandbox
+from site_gen.commands.sandbox import default_db
 
 
 @pytest.fixture(scope="module")

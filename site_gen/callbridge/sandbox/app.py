@@ -29,7 +29,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from site_gen.validation import is_loopback_host
+from site_gen.utils.net import is_loopback_host
 
 from . import pages
 from .state import METHODS, SEED_ACCOUNTS, Room, SandboxError, SandboxState

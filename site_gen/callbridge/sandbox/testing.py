@@ -20,10 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..client import SANDBOX_ADMIN, CallbridgeClient
-from ..models import Credentials
+from site_gen.callbridge.client import SANDBOX_ADMIN, CallbridgeClient
+from site_gen.callbridge.models import Credentials
+from site_gen.utils.net import http_origin, quiet_server
+
 from .app import Controls, create_app
-from .server import bind, make_server, origin_for
+from .server import bind
 from .state import Clock, SandboxState
 
 __all__ = ["RunningSandbox", "running_sandbox"]
@@ -84,10 +86,10 @@ def running_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Serve a sandbox on a free loopback port for the duration of the block."""
     sock = bind(host, 0)
-    url = origin_for(sock, host)
+    url = http_origin(sock, host)
     state = SandboxState.open(db, clock=clock)
     controls = Controls(latency_ms=latency_ms, fail_rate=fail_rate)
-    server = make_server(create_app(state, public_origin=url, controls=controls))
+    server = quiet_server(create_app(state, public_origin=url, controls=controls))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="callbridge-sandbox", daemon=True
     )

@@ -1,0 +1,297 @@
+"""``site.toml``: the site's settings, hosts and companies, validated.
+
+The file format is PRODUCT.md's contract; these models are its single
+definition (docs/site-toml.md is checked against them). Credentials never
+live here: they come from the environment only
+(:meth:`site_gen.callbridge.Credentials.from_env`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from site_gen.errors import Problem, ValidationFailed
+from site_gen.paths import CONFIG_FILE, SITE_DIRS
+from site_gen.utils.net import plain_http_off_loopback
+
+from .parsing import SourceError, parse_toml
+from .problems import StrictModel, rule, validate
+from .values import check_time_zone
+
+__all__ = [
+    "SANDBOX",
+    "SANDBOX_ORIGIN",
+    "CallbridgeSection",
+    "CompanyConfig",
+    "EventsSection",
+    "HostConfig",
+    "MarkdownSection",
+    "SiteConfig",
+    "SiteSection",
+    "load_config",
+]
+
+SANDBOX = "sandbox"
+#: Where ``site-gen sandbox`` serves its simulated rooms by default, and so
+#: where the iframes of a site built with ``api = "sandbox"`` point.
+SANDBOX_ORIGIN = "http://127.0.0.1:8001"
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]{3,15}$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+def _origin(value: str, what: str) -> str:
+    """Normalise ``host``, ``https://host`` or ``http://loopback:port`` to an origin."""
+    text = value.strip().rstrip("/")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not a host name or https:// address")
+    if parts.path or parts.query or parts.fragment:
+        raise ValueError(f"{what} is a host, without a path: {parts.scheme}://{parts.netloc}")
+    if plain_http_off_loopback(text):
+        raise ValueError(
+            f"{value!r} uses plain http: only https is allowed, except for loopback addresses"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+class SiteSection(StrictModel):
+    """``[site]``: what every page shares."""
+
+    title: NonEmpty = Field(description="The site's name, shown in every page title.")
+    base_url: str = Field(
+        description="Where the site is published: canonical URLs, sitemap, og:url, .ics URLs."
+    )
+    description: str = Field("", description="Shown on the index page and in its meta tags.")
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        Field("en", description="The pages' lang attribute (BCP 47).")
+    )
+    time_zone: str = Field("UTC", description="Default time zone of pages that give none.")
+    output_dir: str = Field("public", description="Output folder, relative to the site.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an absolute URL such as 'https://live.acme.com'")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or fragment")
+        return value.strip().rstrip("/")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    @field_validator("output_dir")
+    @classmethod
+    def _output_dir(cls, value: str) -> str:
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts or str(path) in (".", ""):
+            raise ValueError(
+                f"{value!r} must be a folder inside the site, such as 'public' "
+                "(use --out for anywhere else)"
+            )
+        if path.parts[0] in SITE_DIRS:
+            raise ValueError(f"{value!r} would overwrite the site's own {path.parts[0]}/ folder")
+        return str(path)
+
+
+class CallbridgeSection(StrictModel):
+    """``[callbridge]``: which API schedules and which domain serves the rooms."""
+
+    api: str = Field(
+        SANDBOX,
+        description='The admin company\'s FQDN (https), or "sandbox" for the built-in simulation.',
+    )
+    domain: str | None = Field(
+        None, description="Host of the meeting and livestream iframes; default: the API's host."
+    )
+    company_id: PositiveInt | None = Field(
+        None, description="Resellers creating hosts: the company they go into."
+    )
+
+    @field_validator("api")
+    @classmethod
+    def _api(cls, value: str) -> str:
+        return SANDBOX if value.strip() == SANDBOX else _origin(value, "api")
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str | None) -> str | None:
+        return None if value is None else _origin(value, "domain")
+
+    @property
+    def is_sandbox(self) -> bool:
+        """Builds run against the in-process simulation, with its seeded accounts."""
+        return self.api == SANDBOX
+
+    @property
+    def meeting_origin(self) -> str:
+        """The origin of every room iframe: CSP frame-src and the event script's check."""
+        if self.domain:
+            return self.domain
+        return SANDBOX_ORIGIN if self.is_sandbox else self.api
+
+
+class HostConfig(StrictModel):
+    """``[hosts.KEY]``: an existing host (pinned) or one created at build."""
+
+    name: NonEmpty | None = Field(None, description="Display name when joining meetings.")
+    email: str | None = Field(None, description="The host's email (required with create).")
+    access_code: Digits | None = Field(
+        None, description="An existing host's room; with create, the access code to request."
+    )
+    host_id: PositiveInt | None = Field(
+        None, description="An existing host's id: needed to schedule its webinars."
+    )
+    create: bool = Field(False, description="Create the host at build (host/create), once.")
+    role: Literal["HOST", "COMPANY_ADMIN", "RESELLER_ADMIN"] | None = Field(
+        None, description="With create: the new host's role (default HOST)."
+    )
+    moderator_pin: Digits | None = Field(None, description="With create: moderator PIN to request.")
+    subscription_ids: list[int] | None = Field(None, description="With create: subscriptions.")
+    plan_slug: str | None = Field(None, description="With create: plan instead of subscriptions.")
+    add_on_slugs: list[str] | None = Field(None, description="With create: add-on products.")
+    company: Key | None = Field(None, description="With create: a key in [companies].")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and (value.count("@") != 1 or value.startswith("@")):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+    @model_validator(mode="after")
+    def _create_or_pinned(self) -> HostConfig:
+        if self.create:
+            if self.host_id is not None:
+                raise rule("host_id", "host_id comes from the API when create = true: remove it")
+            for key in ("name", "email"):
+                if getattr(self, key) is None:
+                    raise rule(key, f"{key} is required with create = true")
+            if self.subscription_ids is not None and self.plan_slug is not None:
+                raise rule("plan_slug", "give subscription_ids or plan_slug, not both")
+        else:
+            for key in (
+                "role",
+                "moderator_pin",
+                "subscription_ids",
+                "plan_slug",
+                "add_on_slugs",
+                "company",
+            ):
+                if getattr(self, key) is not None:
+                    raise rule(key, f"{key} applies only with create = true")
+            if self.access_code is None and self.host_id is None:
+                raise rule(
+                    "access_code",
+                    "give the existing host's access_code (and host_id to schedule webinars), "
+                    "or create = true",
+                )
+        return self
+
+
+class CompanyConfig(StrictModel):
+    """``[companies.KEY]``: a company a reseller creates at build, once."""
+
+    subdomain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")] = (
+        Field(description="Unique within the reseller's domain; used in meeting URLs.")
+    )
+    name: NonEmpty = Field(description="The company's name, as billed.")
+    openid_provider: bool = Field(False, description="Send users through your OpenID login.")
+
+
+class MarkdownSection(StrictModel):
+    """``[markdown]``: how page bodies are rendered."""
+
+    unsafe_html: bool = Field(
+        False, description="Keep raw HTML in Markdown (escaped by default, as Hugo does)."
+    )
+
+
+class EventsSection(StrictModel):
+    """``[events]``: how webinar pages behave around their start."""
+
+    room_opens_minutes: NonNegativeInt = Field(
+        10,
+        description="Minutes before a webinar's start when its page shows the room "
+        "(0: at the start).",
+    )
+
+
+class SiteConfig(StrictModel):
+    """The whole of ``site.toml``."""
+
+    site: SiteSection
+    callbridge: CallbridgeSection = CallbridgeSection()
+    hosts: dict[Key, HostConfig] = Field(default_factory=dict)
+    companies: dict[Key, CompanyConfig] = Field(default_factory=dict)
+    markdown: MarkdownSection = MarkdownSection()
+    events: EventsSection = EventsSection()
+
+    @model_validator(mode="after")
+    def _company_refs(self) -> SiteConfig:
+        for key, host in self.hosts.items():
+            if host.company is not None and host.company not in self.companies:
+                raise rule(
+                    f"hosts.{key}.company",
+                    f"unknown company '{host.company}': define it as [companies.{host.company}]",
+                )
+        return self
+
+
+def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteConfig:
+    """Read and validate ``ROOT/site.toml``; ``CALLBRIDGE_API`` overrides ``api``.
+
+    Raises ValidationFailed with every problem found.
+    """
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationFailed(
+            [Problem(CONFIG_FILE, None, f"not found in {root} (create one with 'site-gen init')")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            [Problem(CONFIG_FILE, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        ) from None
+    try:
+        data, key_lines = parse_toml(text)
+    except SourceError as exc:
+        raise ValidationFailed([Problem(CONFIG_FILE, exc.line, exc.message)]) from None
+    override = (environ or {}).get("CALLBRIDGE_API", "").strip()
+    if override:
+        section = data.setdefault("callbridge", {})
+        if isinstance(section, dict):
+            section["api"] = override
+            # The value came from the environment: point at no line of the file.
+            key_lines.lines[("callbridge", "api")] = 0
+    config, problems = validate(SiteConfig, data, path=CONFIG_FILE, key_lines=key_lines)
+    problems = [_environment_source(p) for p in problems]
+    if config is None:
+        raise ValidationFailed(problems)
+    return config
+
+
+def _environment_source(problem: Problem) -> Problem:
+    if problem.line == 0:
+        return Problem("CALLBRIDGE_API (environment)", None, problem.message)
+    return problem

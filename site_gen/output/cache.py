@@ -1,0 +1,449 @@
+"""The build cache under ``.site-gen/cache/``: never stale, safe to delete.
+
+Two records, both plain JSON (never pickle: a cache folder committed by a
+pull request must not be able to run code in CI):
+
+``render-<out>.json``  (per output folder; :class:`RenderCache`)
+    For every page the *key* it was rendered with and the files it wrote,
+    the key of the site-wide files (index, feeds, tag pages, sitemap), and
+    the size and mtime of every output file as the build left it. A key
+    hashes everything that decides the bytes: site-gen's and the renderers'
+    versions, the config, the source of each template the page uses (its
+    ``extends``/``include``/``import`` closure), the page with what the
+    lock gave it, and the page's *state* (upcoming / open / live / ended:
+    the part of "now" the HTML shows, not the clock itself). An unchanged
+    key whose files are still there untouched is linked into the new
+    output instead of rendered again.
+
+``build-<options>.json``  (per set of build options; :class:`BuildRecord`)
+    The size and mtime of every input (site.toml, the lock, content/,
+    templates/, static/, the theme, site-gen's own modules), the options
+    and environment that change a build, and the report. When nothing of
+    that changed, the output is still exactly what that build wrote and no
+    page changes state before ``valid_until``, a build returns the
+    recorded report without loading a single page: the no-op rebuild.
+
+Anything unreadable, from another version or of the wrong shape is
+discarded and the build renders everything, as on a first run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from enum import Enum
+from pathlib import Path, PurePath
+from typing import Any
+
+import site_gen
+from site_gen import __version__
+from site_gen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LOCK_FILE
+from site_gen.render.theme import bundled_root, static_dirs, template_dirs
+from site_gen.utils.fs import atomic_write, walk_files
+
+__all__ = [
+    "BuildRecord",
+    "RenderCache",
+    "canonical_hash",
+    "input_stats",
+]
+
+#: Bumped whenever the records' shape or the meaning of a key changes.
+FORMAT = 1
+#: Files whose mtime is this close to the build's start may change again
+#: within the filesystem's timestamp granularity: their content is hashed too
+#: (git's "racily clean" rule).
+RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int]  # (size, mtime_ns)
+
+
+# -- keys ---------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as JSON-able data whose dump is the same in every process.
+
+    Dataclasses by their compared fields, pydantic models by their JSON
+    dump, sets sorted: no repr (which may hide fields) and no pickle (whose
+    set order follows the per-process string hash seed).
+    """
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime):
+        return [value.isoformat(), str(value.tzinfo)]
+    if isinstance(value, date | timedelta | PurePath):
+        return str(value)
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.compare
+        }
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json")
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(json.dumps(_canonical(v), sort_keys=True) for v in value)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return repr(value)
+
+
+def canonical_hash(*parts: Any) -> str:
+    """A stable hex digest of any mix of data, dataclasses and pydantic models."""
+    text = json.dumps([_canonical(p) for p in parts], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- records on disk ------------------------------------------------------------
+
+
+def _name_hash(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _read_record(path: Path, kind: str) -> dict[str, Any] | None:
+    """A record written by this version of site-gen, or None (missing or corrupt)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("version") != __version__
+        or data.get("kind") != kind
+    ):
+        return None
+    return data
+
+
+def _write_record(path: Path, kind: str, data: dict[str, Any]) -> None:
+    """Write atomically: a build killed while saving leaves the old record or none.
+
+    Not durable (no fsync): a record lost to a power cut costs one full build.
+    """
+    record = {"format": FORMAT, "version": __version__, "kind": kind, **data}
+    atomic_write(path, json.dumps(record), durable=False)
+
+
+def _stat(path: Path) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+# -- render cache ---------------------------------------------------------------
+
+
+class RenderCache:
+    """What the last build into one output folder rendered, and with which keys."""
+
+    def __init__(self, root: Path, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.path = root / CACHE_DIR / f"render-{_name_hash(str(out_dir))}.json"
+        data = _read_record(self.path, "render")
+        self._pages: dict[str, Any] = {}
+        self._site: dict[str, Any] = {}
+        self._outputs: dict[str, Any] = {}
+        self._static: dict[str, Any] = {}
+        self._saved_ns = 0
+        if data is not None and self._valid(data):
+            self._saved_ns = int(data.get("saved_ns", 0))
+            self._pages = data["pages"]
+            self._site = data["site"]
+            self._outputs = data["outputs"]
+            self._static = data["static"]
+
+    def _valid(self, data: dict[str, Any]) -> bool:
+        """Trust the record only if the folder it describes is the one there now."""
+        try:
+            return (
+                data["out_dir"] == str(self.out_dir)
+                and data["out_ino"] == self.out_dir.stat().st_ino
+                and isinstance(data["pages"], dict)
+                and isinstance(data["site"], dict)
+                and isinstance(data["outputs"], dict)
+                and isinstance(data["static"], dict)
+            )
+        except (OSError, KeyError, TypeError):
+            return False
+
+    @property
+    def empty(self) -> bool:
+        """No usable record: everything will be rendered."""
+        return not self._outputs
+
+    def _untouched(self, rels: Iterable[str]) -> bool:
+        """Every file is in the output exactly as the last build left it."""
+        for rel in rels:
+            recorded = self._outputs.get(rel)
+            if recorded is None or _stat(self.out_dir / rel) != tuple(recorded):
+                return False
+        return True
+
+    def page_reusable(self, slug: str, key: str, rels: list[str]) -> bool:
+        """The page's files in the output were rendered with ``key`` and not touched since."""
+        entry = self._pages.get(slug)
+        return (
+            isinstance(entry, dict)
+            and entry.get("key") == key
+            and entry.get("files") == rels
+            and self._untouched(rels)
+        )
+
+    def site_files(self, key: str) -> list[str] | None:
+        """The site-wide files rendered with ``key`` and untouched since, or None."""
+        if self._site.get("key") != key:
+            return None
+        files = self._site.get("files")
+        if not isinstance(files, list) or not self._untouched(files):
+            return None
+        return files
+
+    def static_unchanged(self, sources: Mapping[str, Stat]) -> bool:
+        """The same static files, unchanged, and their copies untouched."""
+        recorded = {rel: tuple(v) for rel, v in self._static.items()}
+        # A file written in the same timestamp tick as the last build may
+        # have changed without a new mtime: copy it again (cheap) to be sure.
+        racy = any(m >= self._saved_ns - RACY_NS for _s, m in sources.values())
+        return not racy and recorded == dict(sources) and self._untouched(sources)
+
+    def save(
+        self,
+        *,
+        pages: Mapping[str, tuple[str, list[str]]],
+        site: tuple[str, list[str]],
+        static: Mapping[str, Stat],
+        valid_until: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Record the output as it is now (call after the swap)."""
+        rels = [r for _key, files in pages.values() for r in files] + site[1] + list(static)
+        outputs = {}
+        for rel in rels:
+            st = _stat(self.out_dir / rel)
+            if st is not None:
+                outputs[rel] = st
+        _write_record(
+            self.path,
+            "render",
+            {
+                "out_dir": str(self.out_dir),
+                "out_ino": self.out_dir.stat().st_ino,
+                "saved_ns": time.time_ns(),
+                "pages": {slug: {"key": k, "files": f} for slug, (k, f) in pages.items()},
+                "site": {"key": site[0], "files": site[1]},
+                "static": static,
+                "outputs": outputs,
+                "now": now.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            },
+        )
+
+
+def read_render_record(root: Path, out_dir: Path) -> dict[str, Any] | None:
+    """The raw render record for ``out_dir`` (for the no-op check)."""
+    return _read_record(root / CACHE_DIR / f"render-{_name_hash(str(out_dir))}.json", "render")
+
+
+# -- inputs and the no-op build ---------------------------------------------------
+
+
+def input_stats(root: Path) -> dict[str, Stat]:
+    """Size and mtime of every file a build reads, by absolute path.
+
+    Includes site-gen's own modules and theme, so an upgrade (or an edit in
+    a checkout) is a change like any other. Each folder is walked with the
+    link policy of the code that reads it: content/ stays inside the site,
+    static folders inside themselves; templates (Jinja follows any link)
+    and site-gen's own files anywhere.
+    """
+    stats: dict[str, Stat] = {}
+    for name in (CONFIG_FILE, LOCK_FILE):
+        st = _stat(root / name)
+        stats[str(root / name)] = st if st is not None else (-1, -1)
+    package = Path(site_gen.__file__).resolve().parent
+    folders: list[tuple[Path, Path | None]] = [(root / CONTENT_DIR, root)]
+    folders += [(d, None) for d in template_dirs(root)]
+    folders += [(d, d) for d in static_dirs(root)]
+    folders += [(package, None), (bundled_root() / "templates", None)]
+    seen: set[str] = set()
+    for folder, boundary in folders:
+        key = str(folder.resolve()) if folder.exists() else str(folder)
+        if key in seen:
+            continue
+        seen.add(key)
+        for found in walk_files(folder, boundary=boundary):
+            stats[str(found.path)] = found.stat()
+    return stats
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class BuildRecord:
+    """The inputs of one build, to skip the next build when nothing changed."""
+
+    #: Environment variables that change what a build does.
+    ENVIRONMENT = ("CALLBRIDGE_API",)
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        out: Path | None,
+        flags: Mapping[str, object],
+        environ: Mapping[str, str],
+        now: datetime,
+    ) -> None:
+        self.root = root.absolute()
+        self.now = now
+        self.started_ns = time.time_ns()
+        self.settings = {
+            "root": str(self.root),
+            "out": str(out.absolute()) if out is not None else None,
+            "flags": {k: flags[k] for k in sorted(flags)},
+            "env": {k: environ.get(k) for k in self.ENVIRONMENT},
+        }
+        self.path = self.root / CACHE_DIR / f"build-{_name_hash(self.settings)}.json"
+        self.inputs = input_stats(self.root)
+        # Hash, now, the files that may still change within the timestamp granularity.
+        self.racy = {
+            p: _digest(p) for p, (_s, m) in self.inputs.items() if m >= self.started_ns - RACY_NS
+        }
+
+    def replay(self) -> dict[str, Any] | None:
+        """The last build's report if that build would be repeated exactly, else None."""
+        data = _read_record(self.path, "build")
+        if data is None or data.get("settings") != self.settings:
+            return None
+        try:
+            recorded = {p: tuple(v) for p, v in data["inputs"].items()}
+            if recorded != self.inputs:
+                return None
+            for path, digest in data["racy"].items():
+                if _digest(path) != digest:
+                    return None
+            # The clock: only forward, and not past the next change of state.
+            if datetime.fromisoformat(data["now"]) > self.now:
+                return None
+            out_dir = Path(data["report"]["out_dir"])
+            render = read_render_record(self.root, out_dir)
+            if render is None or render.get("out_ino") != out_dir.stat().st_ino:
+                return None
+            valid_until = render.get("valid_until")
+            if valid_until is not None and self.now >= datetime.fromisoformat(valid_until):
+                return None
+            for rel, st in render["outputs"].items():
+                if _stat(out_dir / rel) != tuple(st):
+                    return None
+            report: dict[str, Any] = data["report"]
+            return report
+        except (OSError, KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def save(self, report: Mapping[str, Any]) -> None:
+        """Record a successful build."""
+        # Files that were racy at the start keep the digest taken then: if they
+        # changed during the build, the next build sees a different digest.
+        racy = {p: d for p, d in self.racy.items() if d is not None}
+        _write_record(
+            self.path,
+            "build",
+            {
+                "settings": self.settings,
+                "inputs": self.inputs,
+                "racy": racy,
+                "now": self.now.isoformat(),
+                "report": dict(report),
+            },
+        )
+
+
+# -- keys of one build --------------------------------------------------------------
+
+
+def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
+    """For each template name, a hash of its source and of every template it pulls in.
+
+    Follows ``extends``, ``include``, ``import`` and ``from`` through the
+    environment's loader, so a site's override is what gets hashed. A
+    template naming another by a variable depends on every template.
+    """
+    import jinja2
+    import jinja2.meta
+
+    sources: dict[str, str] = {}
+    refs: dict[str, set[str] | None] = {}
+
+    def visit(name: str) -> None:
+        if name in sources:
+            return
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except jinja2.TemplateNotFound:
+            sources[name], refs[name] = "", set()  # rendering will report it
+            return
+        sources[name] = source
+        try:
+            found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            refs[name] = set()  # rendering will report it, with its line
+            return
+        if any(ref is None for ref in found):
+            refs[name] = None
+            return
+        refs[name] = {ref for ref in found if ref is not None}
+        for ref in refs[name] or ():
+            visit(ref)
+
+    def closure(name: str, acc: set[str]) -> bool:
+        if name in acc:
+            return True
+        acc.add(name)
+        deps = refs.get(name)
+        if deps is None:
+            return False
+        return all(closure(dep, acc) for dep in deps)
+
+    out = {}
+    for name in names:
+        visit(name)
+        acc: set[str] = set()
+        if closure(name, acc):
+            out[name] = canonical_hash(sorted((n, sources[n]) for n in acc))
+        else:  # dynamic: every template there is
+            every = sorted(env.loader.list_templates())
+            for n in every:
+                visit(n)
+            out[name] = canonical_hash(sorted((n, sources.get(n, "")) for n in every))
+    return out
+
+
+def renderer_versions() -> dict[str, str]:
+    """Versions of the libraries whose output ends up in pages."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"site-gen": __version__}
+    for dist in ("jinja2", "markdown", "icalendar", "markupsafe"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "?"
+    return out

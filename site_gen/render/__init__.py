@@ -1,0 +1,11 @@
+"""Every output file's bytes, from templates and data; nothing here touches the disk.
+
+    renderer.py  Renderer: the one Jinja environment, every kind of file
+    outputs.py   a page's files and the site-wide files, asked of the renderer
+    theme.py     where the default theme lives (checkout or wheel)
+    markdown.py  page bodies to safe HTML
+    ical.py      .ics files and "add to calendar" links
+    seo.py       schema.org JSON-LD
+    headers.py   _headers: Permissions-Policy and CSP
+    dates.py     dates and times as pages show them without script
+"""

@@ -1,0 +1,54 @@
+"""Every output file's bytes, asked of the renderer: one page's files, and the site-wide ones.
+
+The disk build, its worker processes and the preview all take their files
+from here, so they cannot disagree about what a page or the site consists
+of; structure/files.py names the files, output/ writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from site_gen.structure.files import OutputFile, page_rels
+from site_gen.structure.tags import group_by_tag
+
+if TYPE_CHECKING:
+    from site_gen.structure.resolve import Resolved
+
+    from .renderer import Renderer
+
+__all__ = ["calendar_file", "listing_files", "page_files", "site_wide_files"]
+
+
+def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
+    """Everything one page contributes to the output: a webinar adds its calendar file."""
+    rels = page_rels(item)
+    yield OutputFile(rels[0], item.page.source, text=renderer.render_page(item))
+    if item.timeslot is not None:
+        yield OutputFile(rels[1], item.page.source, text=renderer.render_event_ics(item))
+
+
+def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
+    """Files that depend on every page (or on none): index, calendar, tags, sitemap, 404..."""
+    yield calendar_file(renderer, resolved)
+    yield from listing_files(renderer, resolved)
+
+
+def calendar_file(renderer: Renderer, resolved: list[Resolved]) -> OutputFile:
+    """``events.ics``: made from the VEVENTs the pages' event.ics files already hold."""
+    return OutputFile("events.ics", "events", text=renderer.render_events_ics(resolved))
+
+
+def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
+    """The site-wide files other than the calendar: they need no page rendered first."""
+    yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
+    groups = group_by_tag(resolved)
+    if groups:
+        yield OutputFile("tags/index.html", "tags", text=renderer.render_tags_index(groups))
+        for group in groups:
+            yield OutputFile(group.rel, f"tag '{group.name}'", text=renderer.render_tag(group))
+    yield OutputFile("404.html", "404", text=renderer.render_404())
+    yield OutputFile("sitemap.xml", "sitemap", text=renderer.render_sitemap(resolved))
+    yield OutputFile("robots.txt", "robots", text=renderer.render_robots())
+    yield OutputFile("_headers", "headers", text=renderer.render_headers())

@@ -1,0 +1,181 @@
+"""Pages: the site's meeting definitions, read from ``content/`` and validated.
+
+:func:`load_pages` reads a whole content folder and reports every problem
+of every file at once, including those between pages (duplicate slugs,
+unknown hosts, streams of nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from site_gen.config.front_matter import FrontMatter
+from site_gen.config.parsing import KeyLines, SourceError, split_front_matter
+from site_gen.config.problems import did_you_mean, validate
+from site_gen.config.site_toml import SiteConfig
+from site_gen.errors import Problem
+from site_gen.paths import CONTENT_DIR
+from site_gen.utils.fs import walk_files
+
+__all__ = ["Page", "check_pages", "content_files", "load_page", "load_pages"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One meeting definition, validated and placed."""
+
+    source: str  # path relative to the site root, POSIX: "content/q1-launch.md"
+    meta: FrontMatter
+    body: str
+    body_line: int
+    key_lines: KeyLines = field(compare=False, repr=False)
+
+    @cached_property
+    def slug(self) -> str:
+        """The page's folder under the output: from front matter or the file's path.
+
+        Cached: every listing, link and lookup asks for it, and a Page never changes.
+        """
+        if self.meta.slug:
+            return self.meta.slug
+        rel = PurePosixPath(self.source).relative_to(CONTENT_DIR).with_suffix("")
+        return str(rel)
+
+    @property
+    def path(self) -> str:
+        """Site-relative URL path, with the trailing slash static hosts serve."""
+        return f"/{self.slug}/"
+
+    def line_of(self, *key: str | int) -> int:
+        """The line of a front matter key, for problems found after validation."""
+        return self.key_lines.line_of(key)
+
+    def time_zone(self, config: SiteConfig) -> ZoneInfo:
+        """The page's own zone, else the site's."""
+        return ZoneInfo(self.meta.time_zone or config.site.time_zone)
+
+    def problem(self, message: str, *key: str | int) -> Problem:
+        """A problem located at a key of this page."""
+        return Problem(self.source, self.line_of(*key), message)
+
+
+def content_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """``(relative POSIX path, file)`` for each .md under content/, in path order.
+
+    Symbolic links are followed only when they stay inside the site: a link
+    to /etc/passwd in content/ must never end up published.
+    """
+    for found in walk_files(root / CONTENT_DIR, boundary=root, keep=_is_markdown):
+        yield f"{CONTENT_DIR}/{found.rel}", found.path
+
+
+def _is_markdown(name: str) -> bool:
+    return name.endswith(".md")
+
+
+def load_page(root: Path, rel: str) -> tuple[Page | None, list[Problem]]:
+    """Read and validate one content file."""
+    file = root / rel
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[: exc.start].count(b"\n") + 1
+        return None, [Problem(rel, line, f"is not UTF-8 text: save it as UTF-8 ({exc.reason})")]
+    except OSError as exc:
+        return None, [Problem(rel, None, f"cannot be read: {exc.strerror}")]
+    try:
+        doc = split_front_matter(text)
+    except SourceError as exc:
+        return None, [Problem(rel, exc.line, exc.message)]
+    meta, problems = validate(FrontMatter, doc.meta, path=rel, key_lines=doc.key_lines)
+    if meta is None:
+        return None, problems
+    return Page(rel, meta, doc.body, doc.body_line, doc.key_lines), []
+
+
+def load_pages(root: Path, config: SiteConfig | None) -> tuple[list[Page], list[Problem]]:
+    """Every page of the site and every problem, including those between pages.
+
+    ``config`` None (site.toml itself was invalid) skips the checks that need it.
+    """
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    for rel, _ in content_files(root):
+        page, found = load_page(root, rel)
+        problems.extend(found)
+        if page is not None:
+            pages.append(page)
+    problems.extend(check_pages(pages, config))
+    return pages, problems
+
+
+def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
+    """Rules that span pages and config: unique slugs, known hosts, streams."""
+    problems: list[Problem] = []
+    by_slug: dict[str, Page] = {}
+    for page in pages:
+        key = page.slug.lower()
+        first = by_slug.get(key)
+        if first is not None:
+            problems.append(
+                page.problem(f"duplicate slug '{page.slug}': {first.source} has it already", "slug")
+            )
+        else:
+            by_slug[key] = page
+    if config is None:
+        return problems
+    hosts = config.hosts
+    for page in pages:
+        meta = page.meta
+        if meta.host is not None and meta.host not in hosts:
+            problems.append(
+                page.problem(f"unknown host '{meta.host}'{_known(meta.host, hosts)}", "host")
+            )
+        elif meta.host is not None:
+            host = hosts[meta.host]
+            if meta.kind == "webinar" and host.host_id is None and not host.create:
+                problems.append(
+                    page.problem(
+                        f"host '{meta.host}' has no host_id in site.toml: webinars are scheduled "
+                        "for a host id (or set create = true)",
+                        "host",
+                    )
+                )
+            if (
+                meta.kind in ("room", "watch_party")
+                and host.access_code is None
+                and not host.create
+            ):
+                problems.append(
+                    page.problem(
+                        f"host '{meta.host}' has no access_code in site.toml: a {meta.kind} embeds "
+                        "the host's room",
+                        "host",
+                    )
+                )
+        if meta.stream_of is not None:
+            target = by_slug.get(meta.stream_of.lower())
+            if target is not None and target.meta.kind == "webinar":
+                continue
+            if target is None and meta.stream_of in hosts:
+                continue
+            what = (
+                f"'{meta.stream_of}' is a {target.meta.kind} page, not a webinar"
+                if target is not None
+                else f"'{meta.stream_of}' is neither a webinar's slug nor a host key"
+            )
+            candidates = [*hosts, *(p.slug for p in pages if p.meta.kind == "webinar")]
+            problems.append(
+                page.problem(f"stream_of: {what}{_known(meta.stream_of, candidates)}", "stream_of")
+            )
+    return problems
+
+
+def _known(word: str, names: Any) -> str:
+    hint = did_you_mean(word, list(names))
+    return hint or (f" (defined: {', '.join(sorted(names))})" if names else " (none defined)")

@@ -1,0 +1,67 @@
+"""A site on disk, loaded: its config and its pages, or every problem with them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from site_gen.config.site_toml import SiteConfig, load_config
+from site_gen.errors import Problem, ValidationFailed
+
+from .pages import Page, load_pages
+
+__all__ = ["Site", "load_site"]
+
+
+@dataclass(frozen=True)
+class Site:
+    """The validated input of a build: immutable, so what is derived from it never goes stale.
+
+    The preview makes a new one for each rebuild (cheap: it holds references).
+    """
+
+    root: Path
+    config: SiteConfig
+    pages: tuple[Page, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    def published(self, *, drafts: bool = False) -> list[Page]:
+        """The pages a build writes: drafts only when asked for."""
+        return [p for p in self.pages if drafts or not p.meta.draft]
+
+    @cached_property
+    def _by_slug(self) -> dict[str, Page]:
+        return {p.slug.lower(): p for p in self.pages}
+
+    def page_by_slug(self, slug: str) -> Page | None:
+        """The page at ``slug`` (slugs are unique, case-insensitively)."""
+        return self._by_slug.get(slug.lower())
+
+    @property
+    def output_dir(self) -> Path:
+        """The configured output folder."""
+        return self.root / self.config.site.output_dir
+
+
+def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
+    """Load config and content; raise ValidationFailed with *every* problem.
+
+    Content is checked even when site.toml is broken, so one run shows all
+    that needs fixing.
+    """
+    environ = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    config: SiteConfig | None
+    try:
+        config = load_config(root, environ)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+        config = None
+    pages, page_problems = load_pages(root, config)
+    problems.extend(page_problems)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    return Site(root=root, config=config, pages=tuple(pages))

@@ -1,0 +1,1 @@
+"""Small helpers with no knowledge of sites: sockets and loopback (net), files (fs)."""
