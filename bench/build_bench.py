@@ -4,13 +4,13 @@
 Usage:
     .venv/bin/python bench/build_bench.py [-n 1000 4000] [--runs 3] [--tools ...] [--md FILE]
 
-For each N, lays out the same generated pages (``../shared/bench/gen_pages.py``:
-titles, tags, ~300-word Markdown bodies) for site-gen and for each peer that
-is installed (Hugo, Eleventy, Pelican, MkDocs, where
-``../shared/bench/run_peers.sh --install`` puts them; peers not found are
-skipped with a note). site-gen's pages are real webinars with a
-``site-gen.lock`` pinning their conferences, so the build renders (page,
-event.ics, index, tag pages, feeds, sitemap) and never calls an API.
+For each N, lays out the same generated pages (``bench/pages.py``: titles,
+tags, ~300-word Markdown bodies) for site-gen and for each peer that is
+installed (Hugo, Eleventy, Pelican, MkDocs, where ``bench/install_peers.sh``
+puts them; peers not found are skipped with a note). site-gen's pages are
+real webinars with a ``site-gen.lock`` pinning their conferences, so the
+build renders (page, event.ics, index, tag pages, feeds, sitemap) and never
+calls an API.
 
 Each tool runs as its own process, one warm-up then ``--runs`` timed runs,
 the tools taking turns (round-robin) so that drift in the machine's speed
@@ -41,10 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared_pages import load_generator, site_config, write_site
+from pages import DEFAULT_SEED, TARGETS, lay_out, make_pages, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "bench"
 PY_VENV = Path(os.environ.get("PY_VENV", "/tmp/ssg-venv"))
 ELEVENTY_DIR = Path(os.environ.get("ELEVENTY_DIR", "/tmp/eleventy"))
 SITE_GEN = [str(ROOT / ".venv" / "bin" / "site-gen")]
@@ -161,12 +160,11 @@ def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple
 
 
 def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[str]], list[str]]:
-    gen = load_generator()
     site = work / f"n{n}"
     print(f"N={n}: generating under {site}", file=sys.stderr)
-    subprocess.run([sys.executable, str(SHARED / "gen_pages.py"), "-n", str(n), "--out",
-                    str(site), "--target", "all"], check=True, stdout=subprocess.DEVNULL)
-    pages = gen.make_pages(n, gen.DEFAULT_SEED)
+    pages = make_pages(n, DEFAULT_SEED)
+    for target in TARGETS:  # all of them, as `pages.py --target all` lays them out
+        lay_out(target, pages, site)
     ours = site / "site-gen"
     make_site_gen_site(ours, pages)
 

@@ -4,9 +4,9 @@
 Usage:
     .venv/bin/python bench/reload_bench.py [-n 1000] [--edits 30] [--json FILE]
 
-Lays out N pages with the shared generator (``../shared/bench/gen_pages.py``:
-the same titles, tags and ~300-word bodies the peer benchmark uses, written
-as site-gen webinars), starts ``site-gen serve`` as its own process (as an
+Lays out N pages with the benchmarks' generator (``bench/pages.py``: the
+same titles, tags and ~300-word bodies the peer benchmark uses, written as
+site-gen webinars), starts ``site-gen serve`` as its own process (as an
 author runs it), opens one page in headless Chromium and then, for each edit:
 
     t0 = wall clock, then the page's Markdown file is written
@@ -41,17 +41,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pages import DEFAULT_SEED, GeneratedPage, make_pages, page_source, site_config, write_site
 from playwright.sync_api import Page, sync_playwright
-from shared_pages import load_generator, page_source, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TARGET_MS = 150.0
 
 
-def make_site(folder: Path, n: int) -> list[dict[str, Any]]:
-    gen = load_generator()
-    pages: list[dict[str, Any]] = gen.make_pages(n, gen.DEFAULT_SEED)
+def make_site(folder: Path, n: int) -> list[GeneratedPage]:
+    pages = make_pages(n, DEFAULT_SEED)
     write_site(folder, pages, site_config())
     return pages
 
