@@ -159,7 +159,9 @@ def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple
     return results
 
 
-def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[str]], list[str]]:
+def bench_n(
+    n: int, work: Path, runs: int, wanted: set[str], baseline: Path | None = None
+) -> tuple[list[list[str]], list[str]]:
     site = work / f"n{n}"
     print(f"N={n}: generating under {site}", file=sys.stderr)
     pages = make_pages(n, DEFAULT_SEED)
@@ -174,6 +176,15 @@ def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[
         Tool("site-gen", ours, "public", build, build, [".site-gen/cache"]),
         *(t for t in tools if t.name in wanted),
     ]
+    if baseline is not None:
+        # The same site, built by another checkout's site-gen (its own .venv):
+        # an A/B of two commits in one run.
+        theirs = site / "site-gen-baseline"
+        if theirs.exists():
+            shutil.rmtree(theirs)
+        shutil.copytree(ours, theirs)
+        old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+        tools.insert(1, Tool("baseline", theirs, "public", old, old, [".site-gen/cache"]))
     results: dict[str, dict[str, tuple[float, float]]] = {t.name: {} for t in tools}
     for mode in ("clean", "no-op"):
         calls = {}
@@ -193,8 +204,18 @@ def bench_n(n: int, work: Path, runs: int, wanted: set[str]) -> tuple[list[list[
         target.write_text(original + f"\nEdit {next(edits)}.\n")
         return run(build, ours)
 
-    changed = interleaved("1 change", runs, {"site-gen": one_change})
-    results["site-gen"]["1 change"] = changed["site-gen"]
+    changes = {"site-gen": one_change}
+    if baseline is not None:
+        their_target = site / "site-gen-baseline" / target.relative_to(ours)
+        old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+
+        def their_change() -> tuple[float, float]:
+            their_target.write_text(original + f"\nEdit {next(edits)}.\n")
+            return run(old, site / "site-gen-baseline")
+
+        changes["baseline"] = their_change
+    for name, result in interleaved("1 change", runs, changes).items():
+        results[name]["1 change"] = result
     target.write_text(original)
     _check_one_page_rerendered(ours, target, original)
 
@@ -232,11 +253,15 @@ def main() -> None:
     parser.add_argument("--tools", nargs="+", default=["hugo", "eleventy", "pelican", "mkdocs"])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--md", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--baseline", type=Path,
+        help="a checkout of another commit, with its own .venv: timed too, in the same turns",
+    )
     args = parser.parse_args()
     rows: list[list[str]] = []
     notes: set[str] = set()
     for n in args.n:
-        r, nn = bench_n(n, args.work.absolute(), args.runs, set(args.tools))
+        r, nn = bench_n(n, args.work.absolute(), args.runs, set(args.tools), args.baseline)
         rows += r
         notes.update(nn)
     lines = [
