@@ -5,6 +5,7 @@
     theme.py     where the default theme lives (checkout or wheel)
     markdown.py  page bodies to safe HTML
     ical.py      .ics files and "add to calendar" links
+    vtimezone.py VTIMEZONE components every calendar client reads the same
     seo.py       schema.org JSON-LD
     headers.py   _headers: Permissions-Policy and CSP
     dates.py     dates and times as pages show them without script

@@ -24,7 +24,6 @@ from urllib.parse import quote, urlencode, urlsplit
 from icalendar import (
     Calendar,
     Event,
-    Timezone,
     vCategory,
     vDDDTypes,
     vDuration,
@@ -34,7 +33,10 @@ from icalendar import (
 )
 
 from site_gen import __version__
+from site_gen.structure.timeslot import is_repeated
 from site_gen.utils.net import is_loopback_host
+
+from .vtimezone import vtimezone_ical
 
 if TYPE_CHECKING:
     from site_gen.config.site_toml import SiteConfig
@@ -119,32 +121,14 @@ def calendar_event(item: Resolved, *, url: str, config: SiteConfig) -> CalendarE
     )
 
 
-@lru_cache(maxsize=128)
-def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
-    """icalendar's VTIMEZONE from the tz database, made once per zone and years.
-
-    Making one walks the zone's offsets (milliseconds each); a site's event
-    files share a few zones and years. Only ever serialised, never changed.
-    """
-    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
-
-
-@lru_cache(maxsize=128)
-def _vtimezone_ical(tzid: str, first: date, last: date) -> bytes:
-    """The serialised VTIMEZONE: folding it again for every event file is a third of a build."""
-    data: bytes = _vtimezone(tzid, first, last).to_ical()
-    return data
-
-
 def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
     # Typed values set directly: the same lines as Event.add() would write,
     # without its type guessing (a third of making the event).
     vevent = Event()
     vevent["UID"] = vText(event.uid)
     vevent["DTSTAMP"] = vDDDTypes(stamp)
-    # An aware datetime in a zoneinfo zone is written with TZID=<its IANA name>.
-    vevent["DTSTART"] = vDDDTypes(event.start)
-    vevent["DTEND"] = vDDDTypes(event.end)
+    vevent["DTSTART"] = _when(event.start)
+    vevent["DTEND"] = _when(event.end)
     vevent["SUMMARY"] = vText(event.title)
     vevent["DESCRIPTION"] = vText(event.details)
     vevent["URL"] = vUri(event.url)
@@ -154,6 +138,17 @@ def _vevent(event: CalendarEvent, stamp: datetime) -> Event:
     if event.categories:
         vevent["CATEGORIES"] = vCategory(list(event.categories))
     return vevent
+
+
+def _when(value: datetime) -> vDDDTypes:
+    """DTSTART or DTEND: local time with TZID=<the IANA zone>, or UTC where clients differ.
+
+    A local time the zone has twice (the hour repeated when the clocks go
+    back) is the first of the two by RFC 5545 3.3.5, but ical.js reads the
+    second, and the second cannot be said at all: such a time is written
+    in UTC, which every client reads as the same instant.
+    """
+    return vDDDTypes(value.astimezone(UTC) if is_repeated(value) else value)
 
 
 def event_ical(event: CalendarEvent, *, now: datetime) -> bytes:
@@ -206,7 +201,7 @@ def to_ics(
         first = date(min(e.start.year for e, _ in items), 1, 1)
         last = date(max(e.end.year for e, _ in items) + 1, 1, 1)
         parts.extend(
-            _vtimezone_ical(tzid, first, last)
+            vtimezone_ical(tzid, first, last)
             for tzid in sorted({str(e.start.tzinfo) for e, _ in items})
         )
     parts.extend(data for _, data in items)

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -25,6 +24,7 @@ from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
 from site_gen.structure.files import PAGE_TEMPLATES
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
+from site_gen.structure.timeslot import platform_start
 
 from .dates import format_date, format_datetime, format_time
 from .headers import headers_file
@@ -193,8 +193,8 @@ class Renderer:
             data["status"] = status
             # What the page shows at build time (site-gen.js keeps it current):
             # "open" is the room shown before the start.
-            data["state"] = "open" if status == "live" and self.now < slot.start else status
-            data["opens"] = slot.start - self.opens_before
+            data["state"] = "open" if status == "live" and self.now < slot.start_utc else status
+            data["opens"] = slot.opens(self.opens_before)
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
 
@@ -272,7 +272,7 @@ class Renderer:
         conference = slot.conference
         if conference is not None and conference.superseded:
             last = conference.superseded[-1]
-            previous = datetime.fromisoformat(last.start).replace(tzinfo=ZoneInfo(last.time_zone))
+            previous = platform_start(last.start, last.time_zone)
         return event_json_ld(
             name=meta.title,
             description=meta.description.strip(),
@@ -375,8 +375,9 @@ class Renderer:
                 past.append(data)
             else:
                 upcoming.append(data)
-        upcoming.sort(key=lambda d: d["schedule"].start)
-        past.sort(key=lambda d: d["schedule"].start, reverse=True)
+        # By instant: two starts in one zone compare by wall time in Python.
+        upcoming.sort(key=lambda d: d["schedule"].start_utc)
+        past.sort(key=lambda d: d["schedule"].start_utc, reverse=True)
         other.sort(key=lambda d: d["title"].lower())
         return {"upcoming": upcoming, "past": past, "rooms": other}
 

@@ -24,7 +24,7 @@ from site_gen.errors import Problem, ValidationFailed
 from site_gen.paths import LOCK_FILE
 from site_gen.structure.lock import Lock
 from site_gen.structure.site import Site, load_site
-from site_gen.structure.timeslot import TimeSlot, local_start
+from site_gen.structure.timeslot import TimeSlot, api_start, local_start
 
 if TYPE_CHECKING:
     from site_gen.config.site_toml import CompanyConfig, HostConfig
@@ -103,16 +103,17 @@ def conference_fields(page: Page, site: Site) -> dict[str, Any]:
     """The scheduling fields of a webinar, as conference/create receives them.
 
     The security PIN is left out for the same reason as the moderator PIN.
+    The start is local wall time in the zone, except the second of a
+    repeated hour: that one goes in UTC (see :func:`api_start`).
     """
     meta = page.meta
-    zone = page.time_zone(site.config)
-    start = local_start(page, zone)
+    start, time_zone = api_start(local_start(page, page.time_zone(site.config)))
     return {
         "host": meta.host,
         "subject": meta.title,
         "agenda": meta.description,
-        "start": start.strftime("%Y-%m-%d %H:%M:%S"),
-        "time_zone": str(zone),
+        "start": start,
+        "time_zone": time_zone,
         "duration": meta.duration,
         "auto_record": meta.auto_record,
         "auto_transcribe": meta.auto_transcribe,

@@ -4,7 +4,7 @@
     pages.py     Page: one content file, read and validated; cross-page rules
     lock.py      site-gen.lock: what the API created, pinned
     resolve.py   Resolved: each page with its room or player and time slot
-    timeslot.py  TimeSlot: a webinar's start, end and state at a moment
+    timeslot.py  TimeSlot: a webinar's start, end and state at a moment (arithmetic in UTC)
     embed.py     iframe URLs exactly as the platform documents them
     tags.py      tag slugs and the pages of each tag
     files.py     the output files a site consists of, as data

@@ -22,6 +22,8 @@ from site_gen.errors import Problem
 from site_gen.paths import CONTENT_DIR
 from site_gen.utils.fs import walk_files
 
+from .timeslot import StartError, zone_start
+
 __all__ = ["Page", "check_pages", "content_files", "load_page", "load_pages"]
 
 
@@ -115,7 +117,7 @@ def load_pages(root: Path, config: SiteConfig | None) -> tuple[list[Page], list[
 
 
 def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
-    """Rules that span pages and config: unique slugs, known hosts, streams."""
+    """Rules that span pages and config: unique slugs, known hosts, streams, starts in zones."""
     problems: list[Problem] = []
     by_slug: dict[str, Page] = {}
     for page in pages:
@@ -132,6 +134,13 @@ def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
     hosts = config.hosts
     for page in pages:
         meta = page.meta
+        if meta.start is not None:
+            # A start is a wall time in the page's zone, or the site's: only
+            # now can a time the zone skips or repeats be told.
+            try:
+                zone_start(meta.start, page.time_zone(config))
+            except StartError as exc:
+                problems.append(page.problem(str(exc), "start"))
         if meta.host is not None and meta.host not in hosts:
             problems.append(
                 page.problem(f"unknown host '{meta.host}'{_known(meta.host, hosts)}", "host")
