@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -247,6 +250,19 @@ def test_no_tags_no_tag_pages(make_site: SiteFactory) -> None:
         ("Café", "café"),
         ("日本語", "日本語"),
         ("../..", "tag-"),
+        # Combining marks are kept: Indic vowel signs and viramas, Thai vowels.
+        ("हिन्दी", "हिन्दी"),
+        ("தமிழ்", "தமிழ்"),
+        ("বাংলা ভাষা", "বাংলা-ভাষা"),
+        ("ที่นี่ ภาษาไทย", "ที่นี่-ภาษาไทย"),
+        ("Café au lait", "café-au-lait"),  # decomposed é: NFKC composes it
+        # Unchanged URLs of tags without marks, including case folding's quirks.
+        ("İstanbul", "i-stanbul"),
+        ("Straße", "strasse"),
+        ("Ελληνικά", "ελληνικά"),
+        ("한국어 태그", "한국어-태그"),
+        ("ＡＢＣ１２３", "abc123"),
+        ("中文_标签", "中文-标签"),
     ],
 )
 def test_tag_slug(name: str, slug: str) -> None:
@@ -254,6 +270,40 @@ def test_tag_slug(name: str, slug: str) -> None:
     assert result.startswith(slug) if slug == "tag-" else result == slug
     assert "/" not in result and "." not in result
     assert tag_path(result).startswith("/tags/")
+
+
+def test_tags_without_marks_keep_their_urls() -> None:
+    """Every assigned character, alone and between words: the slug is what it was before
+    marks were kept (letters and digits, the rest a '-'), unless NFKC gives it a mark.
+    """
+    not_word = re.compile(r"[\W_]+")
+
+    def before(name: str) -> str:
+        return not_word.sub("-", unicodedata.normalize("NFKC", name).casefold()).strip("-")
+
+    changed = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cn", "Cs", "Co"):
+            continue
+        name = f"a{char}b"
+        if any(unicodedata.category(c)[0] == "M" for c in unicodedata.normalize("NFKC", name)):
+            continue
+        if tag_slug.__wrapped__(name) != before(name):
+            changed.append(f"U+{code:04X}")
+    assert changed == []
+
+
+def test_tag_pages_in_indic_scripts_keep_every_letter(make_site: SiteFactory) -> None:
+    out = build_site(
+        make_site,
+        {"content/a.md": "---\ntitle: A\nhost: marketing\ntags: [हिन्दी, தமிழ்]\n---\n"},
+    )
+    assert (out / "tags/हिन्दी/index.html").is_file()
+    assert (out / "tags/தமிழ்/index.html").is_file()
+    links = soup(out / "a/index.html").find("ul", class_="tags")("a")
+    assert [a["href"] for a in links] == [tag_path("हिन्दी"), tag_path("தமிழ்")]
+    assert soup(out / "tags/हिन्दी/index.html").h1.text == "हिन्दी"
 
 
 def test_cards_are_the_same_on_the_home_and_tag_pages(make_site: SiteFactory) -> None:

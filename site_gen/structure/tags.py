@@ -9,9 +9,9 @@ in capitals does not split a topic in two.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -20,13 +20,28 @@ if TYPE_CHECKING:
 
 __all__ = ["TagGroup", "group_by_tag", "tag_path", "tag_slug"]
 
-_NOT_WORD = re.compile(r"[\W_]+")
+#: Unicode categories a slug keeps: of a mark the author wrote, of anything else.
+_WRITTEN = frozenset("LMN")
+_FOLDED = frozenset("LN")
 
 
+@lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
-    """A folder name for a tag: lower-case words joined by '-', letters of any script kept."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    slug = _NOT_WORD.sub("-", text).strip("-")
+    """A folder name for a tag: lower-case words joined by '-', letters of any script kept.
+
+    Kept: letters, digits and the combining marks the author wrote (Unicode
+    categories L, N and M); anything else separates words. Marks matter:
+    Indic scripts write vowels as combining signs, so without them 'हिन्दी'
+    would become 'ह-न-द'. A mark that only case folding makes ('İ' folds to
+    'i' and a combining dot) separates, as it always has, so a tag without
+    combining marks keeps the slug it had before marks were kept.
+    Cached: a site has few tags and asks for each of them on every page.
+    """
+    words = []
+    for char in unicodedata.normalize("NFKC", name):
+        kept = _WRITTEN if unicodedata.category(char)[0] == "M" else _FOLDED
+        words.extend(c if unicodedata.category(c)[0] in kept else " " for c in char.casefold())
+    slug = "-".join("".join(words).split())
     if slug:
         return slug
     # Only punctuation ("???"): still a distinct, stable folder.
