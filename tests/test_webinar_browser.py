@@ -9,10 +9,11 @@ rewrite the README's screenshots in docs/screenshots/.
 from __future__ import annotations
 
 import os
+import re
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -225,6 +226,52 @@ def test_home_page_cards_follow_the_clock(page: Page, served: Served) -> None:
     expect(card.locator(".badge-live")).to_be_visible()
     expect(card.locator(".badge-upcoming")).to_be_hidden()
     assert errors == []
+
+
+def test_a_webinar_across_the_spring_forward_night(
+    browser: Browser, make_site: SiteFactory, serve_dir: Callable[[Path], str], tmp_path: Path
+) -> None:
+    """90 minutes from 01:30 EST on New York's spring-forward night: the page says it ends at
+    4:00 AM EDT and keeps the room until then (wall-clock sums ended it at 3:00 AM EDT, after
+    30 minutes), for a visitor in New York.
+    """
+    rooms = tmp_path / "rooms"
+    (rooms / "conf/call/987654321").mkdir(parents=True)
+    (rooms / "conf/call/987654321/index.html").write_text(ROOM)
+    room_origin = serve_dir(rooms)
+    config = BASE_CONFIG.replace('"meet.test.example"', f'"{room_origin}"')
+    page_source = webinar("Night owls", start="2027-03-14 01:30", duration=90,
+                          extra="time_zone: America/New_York\n")
+    out = build_site(make_site, {"content/night.md": page_source}, config=config)
+    server = StaticServer(
+        out, headers={"Content-Security-Policy": content_security_policy(room_origin)}
+    )
+    site = server.start()
+    start = datetime(2027, 3, 14, 6, 30, tzinfo=UTC)
+    context = browser.new_context(timezone_id="America/New_York", locale="en-US")
+    try:
+        page = context.new_page()
+        page.clock.install(time=start + timedelta(minutes=44))
+        page.clock.pause_at(start + timedelta(minutes=45))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{site}/night/")
+        times = page.locator(".event-details time")
+        expect(times.nth(1)).to_have_text(re.compile(r"^1:30\sAM EST$"))
+        expect(times.nth(2)).to_have_text(re.compile(r"^4:00\sAM EDT$"))
+        expect(page.locator(".badge-live")).to_be_visible()
+        expect(page.locator(".event-live iframe")).to_be_visible()
+        page.clock.pause_at(start + timedelta(minutes=89))
+        page.clock.run_for(1000)
+        expect(page.locator(".badge-live")).to_be_visible()
+        expect(page.locator(".panel-status")).to_have_text("Live now", use_inner_text=True)
+        page.clock.pause_at(start + timedelta(minutes=90))
+        page.clock.run_for(1000)
+        expect(page.locator(".badge-ended")).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
+        server.stop()
 
 
 # -- screenshots for the README --------------------------------------------

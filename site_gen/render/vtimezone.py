@@ -57,14 +57,15 @@ class Transition(NamedTuple):
 
 
 def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transition]:
-    """Every change of ``zone``'s offset, abbreviation or kind in ``[start, end)`` (UTC)."""
+    """Every change of ``zone``'s offset, abbreviation or kind after ``start``, up to ``end``."""
     found: list[Transition] = []
-    here = start.astimezone(UTC)
+    # In UTC throughout: a local time in a gap or a fold compares and
+    # converts by its wall clock (PEP 495), not as the instant it stands for.
+    here, end = start.astimezone(UTC), end.astimezone(UTC)
     state = _state(here.astimezone(zone))
     while here < end:
         step = min(here + STEP, end)
-        local = step.astimezone(zone)
-        if _state(local) != state:
+        if _state(step.astimezone(zone)) != state:
             moment = transition_between(zone, here, step)
             before = (moment - timedelta(seconds=1)).astimezone(zone)
             found.append(Transition(moment, before, moment.astimezone(zone)))
@@ -103,21 +104,23 @@ def vtimezone(tzid: str, first: date, last: date) -> Timezone:
     year); a site's event files share a few zones and years.
     """
     zone = ZoneInfo(tzid)
-    start = datetime(first.year, first.month, first.day, tzinfo=zone)
-    end = datetime(last.year, last.month, last.day, tzinfo=zone)
-    onsets: dict[_Kind, list[datetime]] = defaultdict(list)
+    start = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
+    end = datetime(last.year, last.month, last.day, tzinfo=zone).astimezone(UTC)
+    changes = transitions(zone, start - LOOKBACK, end)
     # The zone as it is at the first date comes from the change that made it
     # so, with its real offsets: dateutil (vobject, icalendar) takes TZOFFSETTO
     # minus TZOFFSETFROM as a sub-component's daylight saving, and an onset
     # changing nothing would leave a zone in summer time at the first date
     # (Sydney in January) converting instants an hour off after its next
     # change. Only a zone unchanged for a year gets such an onset.
-    changes = transitions(zone, start - LOOKBACK, start)[-1:]
-    if not changes:
-        offset = start.utcoffset()
+    earlier = [c for c in changes if c.instant <= start][-1:]
+    changes = earlier + [c for c in changes if c.instant > start]
+    onsets: dict[_Kind, list[datetime]] = defaultdict(list)
+    if not earlier:
+        local = start.astimezone(zone)
+        offset = local.utcoffset()
         assert offset is not None
-        onsets[_kind(start, offset)].append(start.replace(tzinfo=None))
-    changes += transitions(zone, start, end.astimezone(UTC))
+        onsets[_kind(local, offset)].append(local.replace(tzinfo=None))
     for change in changes:
         before = change.before.utcoffset()
         assert before is not None

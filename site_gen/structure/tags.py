@@ -37,7 +37,7 @@ def tag_slug(name: str) -> str:
     combining marks keeps the slug it had before marks were kept.
     Cached: a site has few tags and asks for each of them on every page.
     """
-    words = []
+    words: list[str] = []
     for char in unicodedata.normalize("NFKC", name):
         kept = _WRITTEN if unicodedata.category(char)[0] == "M" else _FOLDED
         words.extend(c if unicodedata.category(c)[0] in kept else " " for c in char.casefold())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -273,6 +274,34 @@ async def test_conference_errors(sandbox: Harness) -> None:
         "start '15/01/2027 16:00' must be 'YYYY-MM-DD HH:MM:SS'",
     }
     assert sandbox.state.conferences() == []
+
+
+async def test_a_local_start_in_a_clock_change(sandbox: Harness) -> None:
+    """Local wall time in a zone, as the guide has it: a repeated time is the first of the
+    two (the second can only be sent in UTC); a skipped time is refused.
+    """
+    async with sandbox.client() as client:
+        twice = await client.create_conference(webinar(
+            start="2027-10-31 02:30:00", time_zone="Europe/Berlin"
+        ))  # fmt: skip
+        second = await client.create_conference(webinar(
+            start="2027-10-31 01:30:00", time_zone="UTC", subject="Second"
+        ))  # fmt: skip
+        with pytest.raises(ApiRequestError) as skipped:
+            await client.create_conference(webinar(
+                start="2027-03-28 02:30:00", time_zone="Europe/Berlin"
+            ))  # fmt: skip
+    assert (twice.end_time, second.end_time) == ("2027-10-31 02:30:00", "2027-10-31 02:30:00")
+    # The first 02:30 (CEST) is 00:30 UTC, the second (CET) 01:30 UTC; each lasts an hour.
+    live = {}
+    for hour, minute in ((0, 45), (1, 45)):
+        sandbox.clock.set(datetime(2027, 10, 31, hour, minute, tzinfo=UTC))
+        live[f"{hour:02d}:{minute}Z"] = [c["active"] for c in sandbox.state.conferences()]
+    assert live == {"00:45Z": [True, False], "01:45Z": [False, True]}
+    assert skipped.value.status == 400
+    assert skipped.value.message == (
+        "start '2027-03-28 02:30:00' does not exist in Europe/Berlin (a clock change)"
+    )
 
 
 # -- tokens ---------------------------------------------------------------
