@@ -155,7 +155,11 @@ class FrontMatter(StrictModel):
     )
     recording_url: SafeLink | None = Field(None, description="Shown once the event has ended.")
     start: datetime | None = Field(
-        None, description="Webinar start, local time in time_zone: 2027-01-15 16:00."
+        None,
+        description=(
+            "Webinar start, local time in time_zone: 2027-01-15 16:00; a UTC offset says "
+            "which of a repeated time: 2027-10-31 02:30+01:00."
+        ),
     )
     time_zone: str | None = Field(None, description="IANA zone; default: the site's.")
     duration: PositiveInt | None = Field(None, description="Webinar length in minutes.")
