@@ -53,7 +53,9 @@ __all__ = [
 ]
 
 #: Bumped whenever the records' shape or the meaning of a key changes.
-FORMAT = 1
+#: 2: webinar times in elapsed time and new VTIMEZONEs (issue 19): the same
+#: page key now renders other bytes, so pages of older records are not reused.
+FORMAT = 2
 #: Files whose mtime is this close to the build's start may change again
 #: within the filesystem's timestamp granularity: their content is hashed too
 #: (git's "racily clean" rule).
