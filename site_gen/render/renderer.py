@@ -1,10 +1,12 @@
 """Pages from templates: the one place the Jinja environment is made.
 
 Templates come from the site's ``templates/`` first, then the default
-theme, so a site overrides any template by writing one of the same name.
-Templates get plain data (``site``, ``page``, ``room``; a webinar's time
-slot is ``page.schedule``, the name templates have always used) and a few
-filters; all escaping is Jinja's autoescape.
+theme, so a site overrides any template by writing one of the same name
+(or extends the theme's own as ``"!name"``). Templates get plain data
+(``site``, ``theme``, ``page``, ``room``; a webinar's time slot is
+``page.schedule``, the name templates have always used) and a few filters;
+all escaping is Jinja's autoescape. Every word a page shows is in the
+templates, never here, so that a site (or gettext) can change it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
-from site_gen.structure.files import PAGE_TEMPLATES
+from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 
 from .dates import format_date, format_datetime, format_time
@@ -38,12 +40,46 @@ from .ical import (
 )
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
-from .theme import template_dirs
+from .stylesheet import theme_stylesheet
+from .theme import THEME_ASSETS, THEME_PREFIX, template_dirs, theme_templates_dir
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
 
-__all__ = ["Renderer"]
+__all__ = ["Renderer", "ThemeLoader"]
+
+#: The theme's favicon, for sites whose [theme] names none.
+DEFAULT_FAVICON = f"/{THEME_ASSETS}/favicon.svg"
+_ICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """The site's templates, then the theme's; ``!name`` is always the theme's ``name``.
+
+    With ``templates/webinar.html`` holding ``{% extends "!webinar.html" %}``
+    and one ``{% block aside %}``, a site changes one block and keeps every
+    other part of the page as the installed site-gen draws it.
+    """
+
+    def __init__(self, site_root: Path) -> None:
+        self.search = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_root)])
+        self.theme = jinja2.FileSystemLoader(str(theme_templates_dir()))
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        """The source of ``template``: ``!name`` from the theme only."""
+        if template.startswith(THEME_PREFIX):
+            try:
+                return self.theme.get_source(environment, template.removeprefix(THEME_PREFIX))
+            except jinja2.TemplateNotFound:
+                raise jinja2.TemplateNotFound(template) from None
+        return self.search.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        """Every template name the site can use (its own and the theme's)."""
+        return self.search.list_templates()
+
 
 @dataclass(frozen=True)
 class _Link:
@@ -107,7 +143,9 @@ class Renderer:
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
-        self.env = self._environment(template_dirs(root))
+        #: The [theme] stylesheet's text, or None when the theme's defaults stand.
+        self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        self.env = self._environment(ThemeLoader(root))
         # Per-item memos: a page's data is needed by its own page, the index
         # and each of its tag pages; its calendar entry by its page, its
         # .ics and events.ics. Keyed by id() with the item kept alongside,
@@ -117,9 +155,9 @@ class Renderer:
         self._ical_memo: dict[int, tuple[Resolved, bytes]] = {}
         self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
 
-    def _environment(self, dirs: list[Path]) -> jinja2.Environment:
+    def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -135,6 +173,7 @@ class Renderer:
         env.filters["iso"] = lambda d: d.isoformat()
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
+        env.globals["theme"] = self._theme_data()
         env.globals["preview"] = self.preview
         return env
 
@@ -148,6 +187,32 @@ class Renderer:
             "time_zone": config.site.time_zone,
             "meeting_origin": config.callbridge.meeting_origin,
             "room_opens_minutes": config.events.room_opens_minutes,
+        }
+
+    def _theme_data(self) -> dict[str, Any]:
+        """``theme`` in templates: [theme]'s settings as the default templates use them.
+
+        Paths stay site paths (templates pass them through ``url``); the
+        share image is absolute, as og:image needs.
+        """
+        theme = self.config.theme
+        favicon = theme.favicon or DEFAULT_FAVICON
+        return {
+            "logo": theme.logo,
+            "logo_dark": theme.logo_dark,
+            "favicon": {"href": favicon, "type": _ICON_TYPES[favicon[favicon.rfind(".") :]]},
+            "stylesheet": f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
+            "extra_css": list(theme.extra_css),
+            "extra_js": list(theme.extra_js),
+            # None: the theme's own navigation; [] none at all.
+            "nav": None if theme.nav is None else [link.model_dump() for link in theme.nav],
+            "footer": [link.model_dump() for link in theme.footer],
+            "social": [
+                {"network": s.network.lower(), "name": s.network, "url": s.url}
+                for s in theme.social
+            ],
+            "share_image": self.links.abs_url(theme.share_image) if theme.share_image else None,
+            "font": theme.font,
         }
 
     # -- contexts -----------------------------------------------------------
@@ -282,10 +347,17 @@ class Renderer:
             organizer_name=self._host_name(meta.host) or config.site.title,
             organizer_url=config.site.base_url + "/",
             language=config.site.language,
-            image=self.links.abs_url(meta.image) if meta.image else None,
+            image=self._event_image(meta.image),
             sequence=conference.sequence if conference else 0,
             previous_start=previous,
         )
+
+    def _event_image(self, image: str | None) -> str | None:
+        """The page's image, else the site's share image: search engines want one per event."""
+        if image:
+            return self.links.abs_url(image)
+        share = self.config.theme.share_image
+        return self.links.abs_url(share) if share else None
 
     def _host_name(self, key: str | None) -> str | None:
         host = self.config.hosts.get(key or "")
@@ -379,6 +451,10 @@ class Renderer:
         past.sort(key=lambda d: d["schedule"].start, reverse=True)
         other.sort(key=lambda d: d["title"].lower())
         return {"upcoming": upcoming, "past": past, "rooms": other}
+
+    def render_theme_css(self) -> str | None:
+        """``assets/site-gen-theme.css``: [theme]'s colours and fonts (None: nothing to set)."""
+        return self.theme_css
 
     def render_404(self) -> str:
         """The page static hosts serve for unknown paths."""
