@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_gen.cli import main
 from site_gen.commands.build import BuildOptions, build
@@ -14,6 +17,7 @@ from site_gen.commands.check import CheckOptions, check
 from site_gen.config.colours import DARK, LIGHT, contrast, derive, failing_pairs
 from site_gen.config.site_toml import load_config
 from site_gen.errors import ValidationFailed
+from site_gen.preview import PreviewSite
 from site_gen.render.renderer import DEFAULT_FAVICON
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory, snapshot, soup
 from tests.webinars import build_site, webinar
@@ -29,7 +33,7 @@ BRANDED = (
 [theme]
 logo = "/img/logo.svg"
 logo_dark = "img/logo-dark.svg"
-favicon = "/img/icon.png"
+favicon = "/img/icon.PNG"
 accent = "#0f766e"
 accent_dark = "#5eead4"
 share_image = "/img/share.jpg"
@@ -50,7 +54,7 @@ social = [
 BRAND_FILES: dict[str, str | bytes] = {
     "static/img/logo.svg": LOGO,
     "static/img/logo-dark.svg": LOGO,
-    "static/img/icon.png": b"\x89PNG\r\n\x1a\n",
+    "static/img/icon.PNG": b"\x89PNG\r\n\x1a\n",
     "static/img/share.jpg": b"\xff\xd8\xff",
     "static/css/brand.css": ".site-footer { border-top-width: 4px; }\n",
     "static/js/brand.js": "",
@@ -92,7 +96,7 @@ def test_branded_pages_link_the_brand_in_order(make_site: SiteFactory) -> None:
     assert not html.find_all(style=True)  # style-src 'self': never inline
     assert not html.find_all("style")
     icon = html.find("link", rel="icon")
-    assert (icon["href"], icon["type"]) == ("/img/icon.png", "image/png")
+    assert (icon["href"], icon["type"]) == ("/img/icon.PNG", "image/png")
     # Files come through as they are.
     assert (out / "css/brand.css").read_text() == BRAND_FILES["static/css/brand.css"]
 
@@ -493,3 +497,72 @@ def test_every_known_network_has_an_icon_and_a_name() -> None:
         assert f'"{network}": "' in names, network
         assert f'"{network}": ["M' in icons, network
     assert len(re.findall(r'^  "([a-z]+)": "', names, re.M)) == len(SOCIAL_NETWORKS)
+
+
+# -- the colour rules themselves ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "hex_colour"),
+    [("#0B5FFF", "#0b5fff"), ("#fff", "#ffffff"), ("teal", "#008080"),
+     ("rgb(11 95 255)", "#0b5fff"), ("rgb(11, 95, 255)", "#0b5fff"),
+     ("hsl(0 100% 50%)", "#ff0000"), ("hwb(0 0% 0%)", "#ff0000"),
+     ("color(srgb 1 0 0)", "#ff0000"), ("rgb(300 -5 0)", "#ff0000")],
+)
+def test_css_colours_are_read_as_browsers_read_them(written: str, hex_colour: str) -> None:
+    from site_gen.config.colours import parse_colour
+
+    assert parse_colour(written) == hex_colour
+
+
+def test_contrast_is_wcags() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#ffffff", "#ffffff") == pytest.approx(1)
+    # WCAG's own examples: #767676 is the lightest grey that reaches 4.5:1 on white.
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert contrast("#777777", "#ffffff") < 4.5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 0xFFFFFF), st.sampled_from(["light", "dark"]))
+def test_every_colour_has_a_shade_that_passes_and_a_counterpart(value: int, name: str) -> None:
+    from site_gen.config.colours import counterpart, nearest_passing
+
+    scheme = LIGHT if name == "light" else DARK
+    colour = f"#{value:06x}"
+    shade = nearest_passing(colour, scheme)
+    assert failing_pairs(derive(shade, scheme)) == []
+    if not failing_pairs(derive(colour, scheme)):
+        assert shade == colour  # a passing colour is kept as it is
+    assert failing_pairs(derive(counterpart(colour, scheme), scheme)) == []
+
+
+# -- the preview -----------------------------------------------------------------------
+
+
+def test_the_preview_follows_theme_settings_and_the_files_they_name(
+    make_site: SiteFactory,
+) -> None:
+    config = BASE_CONFIG + '\n[theme]\nlogo = "/img/logo.svg"\naccent = "#0f766e"\n'
+    root = make_site({"site.toml": config})
+    site = PreviewSite(root, environ={}, clock=lambda: NOW)
+    site.build()
+    assert site.problems == (
+        f"site.toml:{line_of(config, 'logo')}: theme.logo: '/img/logo.svg' is not a file of "
+        "the site: static/img/logo.svg does not exist",
+    )
+    logo = root / "static/img/logo.svg"
+    logo.parent.mkdir(parents=True)
+    logo.write_text(LOGO)
+    site.update([logo])  # the missing file arrives: site.toml is checked again
+    assert site.problems == ()
+    assert "assets/site-gen-theme.css" in site.files
+    page = soup_of(site, "office-hours/index.html")
+    assert page.find("img", class_="site-logo")["src"] == "/img/logo.svg"
+    logo.unlink()
+    site.update([logo])
+    assert len(site.problems) == 1 and "static/img/logo.svg does not exist" in site.problems[0]
+
+
+def soup_of(site: PreviewSite, rel: str) -> BeautifulSoup:
+    return BeautifulSoup(site.files[rel].data().decode(), "html.parser")

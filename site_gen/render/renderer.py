@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -197,10 +197,11 @@ class Renderer:
         """
         theme = self.config.theme
         favicon = theme.favicon or DEFAULT_FAVICON
+        icon_type = _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]
         return {
             "logo": theme.logo,
             "logo_dark": theme.logo_dark,
-            "favicon": {"href": favicon, "type": _ICON_TYPES[favicon[favicon.rfind(".") :]]},
+            "favicon": {"href": favicon, "type": icon_type},
             "stylesheet": f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
             "extra_css": list(theme.extra_css),
             "extra_js": list(theme.extra_js),
