@@ -489,8 +489,10 @@ def check(
 
     Makes no API call and writes nothing. Warnings: a past webinar that was
     never scheduled, a page without description or image, a base_url that
-    is not https, a webinar without time_zone, an on_leave path that leads
-    to no page. Exits 1 on any error (and with --strict, any warning).
+    is not https, a webinar without time_zone, an on_leave path or a
+    [theme] nav or footer path that leads to no page, a social network the
+    theme has no icon for, a theme file the site ejected whose original has
+    changed since. Exits 1 on any error (and with --strict, any warning).
 
     \b
     Example:
