@@ -80,13 +80,19 @@ Timing = Callable[[], tuple[float, float]]
 
 
 def in_turns(runs: int, calls: dict[str, Timing]) -> dict[str, tuple[float, float]]:
-    """Median (wall, CPU) of each call: one warm-up each, then ``runs`` rounds in turns."""
+    """Median (wall, CPU) of each call: one warm-up each, then ``runs`` rounds in turns.
+
+    The order rotates from round to round, so that no build always runs
+    first (after the harness has just deleted another build's output).
+    """
     for once in calls.values():
         once()
+    names = list(calls)
     seen: dict[str, list[tuple[float, float]]] = {name: [] for name in calls}
-    for _ in range(runs):
-        for name, once in calls.items():
-            seen[name].append(once())
+    for round_ in range(runs):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            seen[name].append(calls[name]())
     return {
         name: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
         for name, v in seen.items()

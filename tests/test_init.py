@@ -198,7 +198,7 @@ def test_init_and_build_from_the_wheel_and_upgrade_the_theme(tmp_path: Path) -> 
 
     # An upgrade: the installed theme's navigation and footer change.
     installed = lib / "site_gen/_bundled/templates/partials"
-    for name in ("nav.html", "footer.html"):
+    for name in ("header.html", "footer.html"):
         text = (installed / name).read_text()
         (installed / name).write_text(text.replace("<nav class=", "<nav data-upgraded class=", 1))
     done = run_installed(lib, tmp_path, "build", "-q", str(site))

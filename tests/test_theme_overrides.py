@@ -315,12 +315,12 @@ def test_check_warns_about_an_ejected_file_the_theme_no_longer_has(
     make_site: SiteFactory, upgraded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_site()
-    eject(root, "partials/nav.html")
-    files = {n: p for n, p in theme_commands.theme_files().items() if n != "partials/nav.html"}
+    eject(root, "partials/social.html")
+    files = {n: p for n, p in theme_commands.theme_files().items() if n != "partials/social.html"}
     monkeypatch.setattr(theme_commands, "theme_files", lambda: files)
     assert [str(p) for p in outdated_overrides(root)] == [
-        f"templates/partials/nav.html:1: ejected from site-gen theme {VERSION}, whose "
-        "partials/nav.html the installed theme no longer has: this file overrides nothing"
+        f"templates/partials/social.html:1: ejected from site-gen theme {VERSION}, whose "
+        "partials/social.html the installed theme no longer has: this file overrides nothing"
     ]
 
 

@@ -38,6 +38,7 @@ from site_gen import __version__
 from site_gen.config.problems import did_you_mean
 from site_gen.errors import ExitCode, Problem, SiteGenError
 from site_gen.paths import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
+from site_gen.render.theme import HOOKS as THEME_HOOKS
 from site_gen.render.theme import THEME_ASSETS, bundled_root, site_path, theme_files
 from site_gen.utils.fs import walk_files
 
@@ -53,12 +54,15 @@ __all__ = [
     "theme_list",
 ]
 
-#: The theme's empty partials, included where sites most often add markup.
+#: The theme's empty partials (render/theme.py's HOOKS), and where each is included.
 HOOKS = {
-    "partials/head-extra.html": "hook: inside <head>, after the theme's tags",
-    "partials/header-extra.html": "hook: in the header, after the navigation",
-    "partials/footer-extra.html": "hook: at the end of the footer",
-    "partials/page-end.html": "hook: just before </body>",
+    f"partials/{name}.html": f"hook: {where}"
+    for name, where in zip(
+        THEME_HOOKS,
+        ("inside <head>, after the theme's tags", "in the header, after the navigation",
+         "at the end of the footer", "just before </body>"),
+        strict=True,
+    )
 }
 
 _RECORD = re.compile(

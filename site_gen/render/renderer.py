@@ -41,7 +41,7 @@ from .ical import (
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
 from .stylesheet import theme_stylesheet
-from .theme import THEME_ASSETS, THEME_PREFIX, template_dirs, theme_templates_dir
+from .theme import THEME_ASSETS, THEME_PREFIX, site_hooks, template_dirs, theme_templates_dir
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
@@ -174,6 +174,7 @@ class Renderer:
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
         env.globals["theme"] = self._theme_data()
+        env.globals["hooks"] = site_hooks(self.root)
         env.globals["preview"] = self.preview
         return env
 

@@ -22,9 +22,11 @@ from site_gen.structure.files import StaticFolder
 from site_gen.utils.fs import walk_files
 
 __all__ = [
+    "HOOKS",
     "THEME_ASSETS",
     "THEME_PREFIX",
     "bundled_root",
+    "site_hooks",
     "site_path",
     "static_dirs",
     "template_dirs",
@@ -37,6 +39,8 @@ __all__ = [
 THEME_ASSETS = "assets"
 #: ``{% extends "!page.html" %}``: the theme's own template, even where the site has one.
 THEME_PREFIX = "!"
+#: The theme's empty partials, ``partials/NAME.html``, for a site's own markup on every page.
+HOOKS = ("head-extra", "header-extra", "footer-extra", "page-end")
 
 #: The site_gen package folder (this module lives in site_gen/render/).
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -104,6 +108,16 @@ def theme_files() -> dict[str, Path]:
     for file in walk_files(theme_assets_dir(), boundary=None):
         found[f"{THEME_ASSETS}/{file.rel}"] = file.path
     return dict(sorted(found.items()))
+
+
+def site_hooks(site_root: Path) -> dict[str, bool]:
+    """``hooks`` in templates: which hook partials the site has (``head_extra``: True...).
+
+    The theme's own are empty; templates include a hook only when the site
+    has it, so sites without hooks pay nothing for them.
+    """
+    folder = site_root / TEMPLATES_DIR / "partials"
+    return {name.replace("-", "_"): (folder / f"{name}.html").is_file() for name in HOOKS}
 
 
 def site_path(name: str) -> PurePosixPath:
