@@ -386,3 +386,24 @@ def test_diff_without_an_override_or_a_record(make_site: SiteFactory) -> None:
     assert old.exit_code == 0
     assert old.stderr.startswith("templates/base.html has no eject record")
     assert "+{% include \"partials/header.html\" %}" in old.stdout
+
+
+def test_page_templates_compile_with_everything_they_use_before_workers_fork(
+    make_site: SiteFactory,
+) -> None:
+    """PageBatch compiles in the parent: a forked worker must find every template ready."""
+    from datetime import UTC, datetime
+
+    from site_gen.render.renderer import Renderer
+    from site_gen.structure.site import load_site
+
+    own = '{% extends "!webinar.html" %}{% block aside %}{% endblock %}'
+    root = make_site({"templates/webinar.html": own, "templates/broken.html": "{% if %}"})
+    site = load_site(root, {})
+    renderer = Renderer(root, site.config, now=datetime(2027, 1, 1, tzinfo=UTC))
+    renderer.compile_templates(["webinar.html", "broken.html"])
+    compiled = {name for _loader, name in renderer.env.cache}  # type: ignore[union-attr]
+    assert {"webinar.html", "!webinar.html", "page.html", "base.html", "partials/header.html",
+            "partials/footer.html", "partials/meta.html", "partials/room.html",
+            "partials/labels.html"} <= compiled
+    assert "broken.html" not in compiled  # left to rendering, which reports its line

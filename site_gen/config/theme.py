@@ -21,15 +21,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from site_gen.paths import STATIC_DIR
 
-from .colours import DARK, LIGHT, Palette, Scheme, counterpart, derive, failing_pairs, parse_colour
 from .problems import StrictModel, did_you_mean, rule
 from .values import safe_link
+
+if TYPE_CHECKING:  # colours.py is imported where a colour is given: most sites pay nothing
+    from .colours import Palette
 
 __all__ = [
     "SOCIAL_NETWORKS",
@@ -205,6 +207,8 @@ class ThemeSection(StrictModel):
     @classmethod
     def _colour(cls, value: str | None) -> str | None:
         if value is not None:
+            from .colours import parse_colour
+
             parse_colour(value)
         return value
 
@@ -252,6 +256,8 @@ def palettes(theme: ThemeSection) -> Palettes | None:
     """
     if theme.accent is None and theme.accent_dark is None:
         return None
+    from .colours import DARK, LIGHT, counterpart, derive, parse_colour
+
     light = parse_colour(theme.accent) if theme.accent is not None else None
     dark = parse_colour(theme.accent_dark) if theme.accent_dark is not None else None
     if light is None:
@@ -288,9 +294,9 @@ def theme_problems(theme: ThemeSection, root: Path) -> list[tuple[tuple[str | in
 def _contrast_problems(
     theme: ThemeSection, palette: Palette
 ) -> list[tuple[tuple[str | int, ...], str]]:
-    from .colours import nearest_passing
+    from .colours import failing_pairs, nearest_passing
 
-    scheme: Scheme = palette.scheme
+    scheme = palette.scheme
     given = getattr(theme, scheme.key)
     if given is None:  # derived from the other scheme's, to pass
         return []

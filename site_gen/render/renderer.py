@@ -12,15 +12,17 @@ templates, never here, so that a site (or gettext) can change it.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
@@ -46,11 +48,51 @@ from .theme import THEME_ASSETS, THEME_PREFIX, site_hooks, template_dirs, theme_
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
 
-__all__ = ["Renderer", "ThemeLoader"]
+__all__ = ["Renderer", "ThemeData", "ThemeLoader"]
 
 #: The theme's favicon, for sites whose [theme] names none.
 DEFAULT_FAVICON = f"/{THEME_ASSETS}/favicon.svg"
 _ICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+
+
+# What templates read of [theme]: objects, not dicts, because every page reads
+# them and Jinja tries an attribute before an item (a dict's miss is an exception).
+class _Link(NamedTuple):
+    label: str
+    url: str
+
+
+class _Social(NamedTuple):
+    network: str  # lower case: the key of its icon
+    name: str  # as written in site.toml
+    url: str
+
+
+class _Icon(NamedTuple):
+    href: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeData:
+    """``theme`` in templates: [theme]'s settings as the default templates use them.
+
+    Paths stay site paths (templates pass them through ``url``); the share
+    image is absolute, as og:image needs. ``nav`` None: the theme's own
+    navigation; an empty tuple: none at all.
+    """
+
+    logo: str | None
+    logo_dark: str | None
+    favicon: _Icon
+    stylesheet: str | None
+    extra_css: tuple[str, ...]
+    extra_js: tuple[str, ...]
+    nav: tuple[_Link, ...] | None
+    footer: tuple[_Link, ...]
+    social: tuple[_Social, ...]
+    share_image: str | None
+    font: str
 
 
 class ThemeLoader(jinja2.BaseLoader):
@@ -82,7 +124,7 @@ class ThemeLoader(jinja2.BaseLoader):
 
 
 @dataclass(frozen=True)
-class _Link:
+class _Urls:
     """Site-relative and absolute URLs from ``base_url``."""
 
     base_url: str
@@ -139,7 +181,7 @@ class Renderer:
         self.config = config
         self.now = now
         self.preview = preview
-        self.links = _Link(config.site.base_url)
+        self.links = _Urls(config.site.base_url)
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
@@ -174,7 +216,7 @@ class Renderer:
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
         env.globals["theme"] = self._theme_data()
-        env.globals["hooks"] = site_hooks(self.root)
+        env.globals["hooks"] = SimpleNamespace(**site_hooks(self.root))
         env.globals["preview"] = self.preview
         return env
 
@@ -190,32 +232,22 @@ class Renderer:
             "room_opens_minutes": config.events.room_opens_minutes,
         }
 
-    def _theme_data(self) -> dict[str, Any]:
-        """``theme`` in templates: [theme]'s settings as the default templates use them.
-
-        Paths stay site paths (templates pass them through ``url``); the
-        share image is absolute, as og:image needs.
-        """
+    def _theme_data(self) -> ThemeData:
         theme = self.config.theme
         favicon = theme.favicon or DEFAULT_FAVICON
-        icon_type = _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]
-        return {
-            "logo": theme.logo,
-            "logo_dark": theme.logo_dark,
-            "favicon": {"href": favicon, "type": icon_type},
-            "stylesheet": f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
-            "extra_css": list(theme.extra_css),
-            "extra_js": list(theme.extra_js),
-            # None: the theme's own navigation; [] none at all.
-            "nav": None if theme.nav is None else [link.model_dump() for link in theme.nav],
-            "footer": [link.model_dump() for link in theme.footer],
-            "social": [
-                {"network": s.network.lower(), "name": s.network, "url": s.url}
-                for s in theme.social
-            ],
-            "share_image": self.links.abs_url(theme.share_image) if theme.share_image else None,
-            "font": theme.font,
-        }
+        return ThemeData(
+            logo=theme.logo,
+            logo_dark=theme.logo_dark,
+            favicon=_Icon(favicon, _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
+            stylesheet=f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
+            extra_css=tuple(theme.extra_css),
+            extra_js=tuple(theme.extra_js),
+            nav=None if theme.nav is None else tuple(_Link(n.label, n.url) for n in theme.nav),
+            footer=tuple(_Link(n.label, n.url) for n in theme.footer),
+            social=tuple(_Social(s.network.lower(), s.network, s.url) for s in theme.social),
+            share_image=self.links.abs_url(theme.share_image) if theme.share_image else None,
+            font=theme.font,
+        )
 
     # -- contexts -----------------------------------------------------------
 
@@ -296,6 +328,28 @@ class Renderer:
     def adopt_event_ical(self, item: Resolved, data: bytes) -> None:
         """Take ``item``'s VEVENT lines as another process made them for its event.ics."""
         self._ical_memo[id(item)] = (item, data)
+
+    def compile_templates(self, names: Iterable[str]) -> None:
+        """Compile ``names`` and every template they extend, include or import, now.
+
+        The disk build forks its page workers after this: each would
+        otherwise compile page.html, base.html and every partial again.
+        A template named by a variable is left to render time; one that
+        fails is too (rendering reports it, at its line).
+        """
+        todo, seen = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                self.env.get_template(name)
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                found = jinja2.meta.find_referenced_templates(self.env.parse(source))
+            except jinja2.TemplateError:
+                continue
+            todo.extend(ref for ref in found if ref is not None)
 
     def forget(self) -> None:
         """Drop the per-item memos (a long-lived renderer between rebuilds)."""
