@@ -362,14 +362,12 @@ def test_diff_of_an_edited_copy(make_site: SiteFactory, upgraded: Path) -> None:
     both = theme_diff(root, "partials/footer.html")
     fresh = hashlib.sha256((upgraded / "partials/footer.html").read_bytes()).hexdigest()
     assert both.summary.startswith("Both changed: ")
+    line = f"{{# site-gen theme {VERSION}: partials/footer.html sha256={fresh} #}}"
     assert both.summary.endswith(
-        "make your copy's first line record the theme's current file: "
-        f"site-gen theme {VERSION}: partials/footer.html sha256={fresh}"
+        f"make this your copy's first line, recording the theme's current file: {line}"
     )
     # Taking that record line: check is satisfied, and the edit is kept.
-    text = copy.read_text().split("\n", 1)[1]
-    copy.write_text(f"{{# site-gen theme {VERSION}: partials/footer.html sha256={fresh} #}}\n"
-                    + text)
+    copy.write_text(line + "\n" + copy.read_text().split("\n", 1)[1])
     assert outdated_overrides(root) == []
 
 

@@ -309,7 +309,7 @@ def _summary(file: ThemeFile, same: bool) -> str:
             "current file would change. site-gen cannot tell your edits from the theme's "
             "changes in it."
         )
-    fresh = _record_line(name, _digest(file.original.read_bytes()), "", "")
+    fresh = _record_line(name, _digest(file.original.read_bytes()), *(_comment(name) or ("", "")))
     if not file.upstream_changed:
         if same:
             return (
@@ -331,7 +331,8 @@ def _summary(file: ThemeFile, same: bool) -> str:
         f"Both changed: the theme's {name} since {record.version} (now {now}), and your copy "
         "since the eject. site-gen keeps no old versions of its theme, so the difference "
         "below mixes your edits (-) with the theme's changes (+). Merge what you want by "
-        f"hand, then make your copy's first line record the theme's current file: {fresh}"
+        f"hand, then make this your copy's first line, recording the theme's current "
+        f"file: {fresh}"
     )
 
 
