@@ -35,12 +35,15 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "eject",
     "host_link",
     "init",
     "load_site",
     "plan",
     "schema",
     "serve",
+    "theme_diff",
+    "theme_list",
 ]
 
 _LAZY = {
@@ -59,6 +62,9 @@ _LAZY = {
     "InitReport": "site_gen.commands.init",
     "host_link": "site_gen.commands.host_link",
     "schema": "site_gen.commands.schema",
+    "eject": "site_gen.commands.theme",
+    "theme_list": "site_gen.commands.theme",
+    "theme_diff": "site_gen.commands.theme",
     "Site": "site_gen.structure.site",
     "load_site": "site_gen.structure.site",
     "BuildFailed": "site_gen.errors",
@@ -76,6 +82,7 @@ if TYPE_CHECKING:
     from .commands.plan import PlanOptions, plan
     from .commands.schema import schema
     from .commands.serve import ServeOptions, serve
+    from .commands.theme import eject, theme_diff, theme_list
     from .errors import BuildFailed, ExitCode, Problem, SiteGenError, ValidationFailed
     from .scheduling.plan import Plan
     from .structure.site import Site, load_site

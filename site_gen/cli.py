@@ -338,11 +338,14 @@ def host_link(
 )
 @verbosity
 def init(directory: Path, force: bool, quiet: bool, verbose: bool) -> None:
-    """Create a new site from the default theme and example content.
+    """Create a new site: settings, example pages and images; the theme by reference.
 
-    The new site has a commented site.toml, one page of each kind in
-    content/, and the theme's templates/ and static/ to change as you like.
-    It builds at once: site.toml points at the built-in sandbox.
+    The new site has a commented site.toml (with the [theme] settings: logo,
+    colours, links), one page of each kind in content/ and the example's
+    images in static/. It holds no template or theme file: upgrading
+    site-gen upgrades its look ('site-gen theme eject NAME' copies one file
+    when a setting is not enough). It builds at once: site.toml points at
+    the built-in sandbox.
 
     \b
     Example:
@@ -364,6 +367,111 @@ def init(directory: Path, force: bool, quiet: bool, verbose: bool) -> None:
     )
 
 
+@main.group(epilog=EXIT_CODES)
+def theme() -> None:
+    """The default theme's files: list them, copy one into the site, see what changed.
+
+    A site uses the theme by reference: [theme] in site.toml sets its logo,
+    colours, links and extra files, and upgrading site-gen upgrades its
+    look. When that is not enough, eject one file: the site's copy wins
+    over the theme's, and its first line records the theme version and the
+    original's hash, so 'site-gen check' can warn when the original changes.
+
+    \b
+    Example:
+      site-gen theme list
+      site-gen theme eject partials/footer.html
+      site-gen theme diff partials/footer.html
+    """
+
+
+theme_site = click.option(
+    "--site", "site", default=".", type=click.Path(file_okay=False, path_type=Path),
+    help="The site folder (default: the current one).",
+)
+
+
+@theme.command("list", epilog=EXIT_CODES)
+@theme_site
+@verbosity
+def theme_list(site: Path, quiet: bool, verbose: bool) -> None:
+    """Every file of the theme a site can override, and which ones this site does.
+
+    Templates are named by their path under templates/ (partials/footer.html),
+    assets by their path under static/ (assets/site-gen.css). The hooks are
+    empty partials for your own markup: create them in the site.
+    """
+    from .commands.theme import theme_list as list_files
+
+    files = run(lambda: list_files(site), verbose=verbose)
+    width = max(len(f.name) for f in files)
+    for file in files:
+        status = file.status()
+        line = f"{file.name.ljust(width)}  {status}".rstrip()
+        click.secho(line, fg="yellow" if file.upstream_changed else None, bold=file.overridden)
+    if not quiet:
+        count = sum(f.overridden for f in files)
+        click.echo(
+            f"\n{len(files)} theme files (site-gen {__version__}); the site overrides {count}.",
+            err=True,
+        )
+
+
+@theme.command(epilog=EXIT_CODES)
+@click.argument("name")
+@theme_site
+@click.option("--force", is_flag=True, help="Replace the site's copy with the theme's file.")
+@verbosity
+def eject(name: str, site: Path, force: bool, quiet: bool, verbose: bool) -> None:
+    """Copy the theme's file NAME into the site, to change it there.
+
+    The copy wins over the theme's file from then on, and no longer
+    follows upgrades: prefer a [theme] setting, a hook partial, or a small
+    template that extends the theme's own ("!NAME"). The copy's first line
+    records the theme version and the original's sha256 (images and fonts
+    are copied as they are, without a record).
+
+    \b
+    Example:
+      site-gen theme eject partials/footer.html
+      site-gen theme eject assets/site-gen.css
+    """
+    from .commands.theme import eject as eject_file
+
+    file = run(lambda: eject_file(site, name, force=force), verbose=verbose)
+    if not quiet:
+        click.secho(f"Ejected {file.name} to {file.site_path}.", fg="green", bold=True)
+        if file.record is None:
+            click.echo("It is copied as it is (no comment syntax): nothing tracks its original.")
+        else:
+            click.echo(f"After an upgrade, 'site-gen theme diff {file.name}' shows what changed.")
+
+
+@theme.command(epilog=EXIT_CODES)
+@click.argument("name")
+@theme_site
+@verbosity
+def diff(name: str, site: Path, quiet: bool, verbose: bool) -> None:
+    """Show how the site's copy of NAME differs from the theme's current file.
+
+    site-gen keeps no old versions of its theme; the copy's record (version
+    and hash of the original) tells whether the difference is the theme's
+    change, your edit, or both, and the first lines say which.
+
+    \b
+    Example:
+      site-gen theme diff partials/footer.html
+    """
+    from .commands.theme import theme_diff
+
+    result = run(lambda: theme_diff(site, name), verbose=verbose)
+    if not quiet:
+        click.echo(result.summary, err=True)
+    for line in result.diff.splitlines():
+        colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        click.secho(line, fg=None if line.startswith(("+++", "---")) else colour)
+
+
 @main.command(epilog=EXIT_CODES)
 @site_argument
 @click.option("--drafts", is_flag=True, help="Check as 'build --drafts' would.")
@@ -381,8 +489,10 @@ def check(
 
     Makes no API call and writes nothing. Warnings: a past webinar that was
     never scheduled, a page without description or image, a base_url that
-    is not https, a webinar without time_zone, an on_leave path that leads
-    to no page. Exits 1 on any error (and with --strict, any warning).
+    is not https, a webinar without time_zone, an on_leave path or a
+    [theme] nav or footer path that leads to no page, a social network the
+    theme has no icon for, a theme file the site ejected whose original has
+    changed since. Exits 1 on any error (and with --strict, any warning).
 
     \b
     Example:

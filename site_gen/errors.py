@@ -12,6 +12,7 @@ tree (a test keeps it true), with the module that raises each:
     ├── SchemaWriteError   exit 1: commands.schema: the schema file cannot be written
     ├── SandboxServerError exit 1: callbridge.sandbox.server: the sandbox cannot listen
     ├── LoginTokenMissing  exit 2: commands.host_link: no host or no login key
+    ├── ThemeError         exit 2: commands.theme: no site, no such theme file, a copy in the way
     ├── PortInUse          exit 2: preview.server: no free port to serve on
     ├── CredentialsMissing exit 3: scheduling.client_setup: the API needs credentials
     ├── Interrupted        exit 130: scheduling.apply: stopped before every create was made

@@ -135,8 +135,7 @@ def test_site_files(make_site: SiteFactory) -> None:
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "404.html",
         "_headers",
-        "assets/favicon.svg",
-        "assets/og-acme-live.jpg",  # the example's share image, in the theme's static/
+        "assets/favicon.svg",  # the theme's assets only: never the example's images
         "assets/site-gen.css",
         "assets/site-gen.js",
         "events.ics",

@@ -61,6 +61,8 @@ class Deployed:
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("example")
     shutil.copytree(REPO / "content", root / "content")
+    # The example's own images and stylesheet; the theme (static/assets/) stays by reference.
+    shutil.copytree(REPO / "static", root / "static", ignore=shutil.ignore_patterns("assets"))
     with running_sandbox() as sandbox:
         config = (REPO / "site.toml").read_text()
         config = config.replace('api = "sandbox"', f'api = "{sandbox.url}"')

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import site_gen
 from site_gen.cli import main
 from site_gen.commands.build import BuildOptions, build
 from site_gen.commands.check import CheckOptions, check
@@ -25,12 +26,20 @@ def files_under(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
-def test_init_copies_the_example_site_and_theme(tmp_path: Path) -> None:
+def test_init_copies_the_example_site_and_nothing_of_the_theme(tmp_path: Path) -> None:
     target = tmp_path / "mysite"
     report = init(target)
     assert (target / "site.toml").read_text() == (REPO / "site.toml").read_text()
-    for part in ("content", "templates", "static"):
-        assert files_under(target / part) == files_under(REPO / part), part
+    assert "\n[theme]\n" in (target / "site.toml").read_text()
+    assert files_under(target / "content") == files_under(REPO / "content")
+    # The example's own files (share image, logos, brand stylesheet), never the theme's.
+    theme_assets = {f"assets/{name}" for name in files_under(REPO / "static/assets")}
+    assert files_under(target / "static") == sorted(
+        set(files_under(REPO / "static")) - theme_assets
+    )
+    assert "img/acme-live.jpg" in files_under(target / "static")
+    assert not (target / "templates").exists()
+    assert not (target / "static/assets").exists()
     assert (target / ".gitignore").read_text().splitlines()[1:] == [
         "/public/", ".site-gen/", "*.tmp-*"
     ]
@@ -135,9 +144,24 @@ def test_in_a_checkout_the_bundle_is_the_repository() -> None:
     assert bundled_root() == REPO
 
 
+def run_installed(lib: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m site_gen ARGS`` importing site-gen from ``lib`` (an installed wheel).
+
+    PYTHONPATH (not sys.path) so that a build's scheduler child process
+    imports the wheel's copy too.
+    """
+    env = {**os.environ, "PYTHONPATH": str(lib), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "site_gen", *args],
+        capture_output=True, text=True, cwd=cwd, check=False, env=env,
+    )
+
+
 @pytest.mark.slow
-def test_init_and_build_from_the_wheel(tmp_path: Path) -> None:
-    """The wheel carries the example site: init works with no checkout at all."""
+def test_init_and_build_from_the_wheel_and_upgrade_the_theme(tmp_path: Path) -> None:
+    """The wheel carries the example site and the theme; a site made by init uses the
+    installed theme by reference, so changing the installed copy (an upgrade) changes
+    the site, except for the file it ejected, which check and theme diff then report."""
     from hatchling.builders.wheel import WheelBuilder
 
     wheel = Path(next(iter(WheelBuilder(str(REPO)).build(directory=str(tmp_path / "dist")))))
@@ -148,26 +172,58 @@ def test_init_and_build_from_the_wheel(tmp_path: Path) -> None:
     assert "site_gen/_bundled/site.toml" in names
     assert "site_gen/_bundled/content/office-hours.md" in names
     assert "site_gen/_bundled/templates/base.html" in names
+    assert "site_gen/_bundled/static/assets/site-gen.css" in names
+    assert "site_gen/_bundled/static/img/acme-live.jpg" in names
     assert not any(n.startswith("site_gen/_bundled/site-gen.lock") for n in names)
+    which = subprocess.run(
+        [sys.executable, "-c", "import site_gen.render.theme as t; print(t.bundled_root())"],
+        capture_output=True, text=True, cwd=tmp_path, check=True,
+        env={**os.environ, "PYTHONPATH": str(lib)},
+    )
+    assert which.stdout.strip() == str(lib / "site_gen/_bundled")
+
     site = tmp_path / "fresh"
-    # PYTHONPATH (not sys.path) so that the build's scheduler child process
-    # imports the wheel's copy too.
-    script = (
-        "import sys;"
-        "import site_gen, site_gen.render.theme as t;"
-        "assert site_gen.__file__.startswith(sys.argv[1]), site_gen.__file__;"
-        "print(t.bundled_root());"
-        "from site_gen.cli import main;"
-        "main(['init', '-q', sys.argv[2]], standalone_mode=False);"
-        "main(['build', '-q', sys.argv[2]], standalone_mode=False)"
-    )
-    env = {**os.environ, "PYTHONPATH": str(lib)}
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(lib), str(site)],
-        capture_output=True, text=True, cwd=tmp_path, check=False, env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(lib / "site_gen/_bundled")
+    for args in (["init", "-q", str(site)], ["build", "-q", str(site)],
+                 ["theme", "eject", "-q", "partials/footer.html", "--site", str(site)]):
+        done = run_installed(lib, tmp_path, *args)
+        assert done.returncode == 0, done.stderr
     assert (site / "site.toml").read_text() == (REPO / "site.toml").read_text()
     assert files_under(site / "content") == files_under(REPO / "content")
+    assert files_under(site / "templates") == ["partials/footer.html"]  # the ejected file only
+    assert not (site / "static/assets").exists()
+    index = (site / "public/index.html").read_text()
     assert (site / "public/keynote-stream/index.html").is_file()
+    assert 'class="site-nav"' in index
+    assert "data-upgraded" not in index
+
+    # An upgrade: the installed theme's navigation and footer change.
+    installed = lib / "site_gen/_bundled/templates/partials"
+    for name in ("header.html", "footer.html"):
+        text = (installed / name).read_text()
+        (installed / name).write_text(text.replace("<nav class=", "<nav data-upgraded class=", 1))
+    done = run_installed(lib, tmp_path, "build", "-q", str(site))
+    assert done.returncode == 0, done.stderr
+    header, footer = soup(site / "public/index.html").find("header"), soup(
+        site / "public/index.html").find("footer")
+    assert header.find("nav", attrs={"data-upgraded": True}) is not None  # followed the theme
+    assert footer.find("nav", attrs={"data-upgraded": True}) is None  # the site's copy won
+
+    checked = run_installed(lib, tmp_path, "check", str(site))
+    assert checked.returncode == 0, checked.stderr
+    assert (
+        "templates/partials/footer.html:1: warning: ejected from site-gen theme "
+        f"{site_gen.__version__}; the theme's partials/footer.html has changed since: "
+        "'site-gen theme diff partials/footer.html' shows the difference"
+    ) in checked.stdout.splitlines()
+    diff = run_installed(
+        lib, tmp_path, "theme", "diff", "partials/footer.html", "--site", str(site)
+    )
+    assert diff.returncode == 0, diff.stderr
+    assert "your copy is unedited: the difference below is exactly the theme's change" in (
+        " ".join(diff.stderr.split())
+    )
+    changed = [line for line in diff.stdout.splitlines() if line.startswith(("-", "+"))]
+    assert changed[2:] == [
+        '-    <nav class="footer-nav" aria-label="Footer">',
+        '+    <nav data-upgraded class="footer-nav" aria-label="Footer">',
+    ]

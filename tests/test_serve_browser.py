@@ -66,10 +66,10 @@ def test_edit_break_fix_and_retheme_while_the_page_is_open(
             other.goto(f"{live.url}/town-hall/")
             expect(other.locator(".page-body")).to_contain_text("All hands")
             connected(live.url, 2)
-            base = (Path(__file__).parents[1] / "templates/base.html").read_text()
-            (root / "templates").mkdir()
-            (root / "templates/base.html").write_text(
-                base.replace("Video rooms by Callbridge", "Previewed with love")
+            footer = (Path(__file__).parents[1] / "templates/partials/footer.html").read_text()
+            (root / "templates/partials").mkdir(parents=True)
+            (root / "templates/partials/footer.html").write_text(
+                footer.replace("Video rooms by Callbridge", "Previewed with love")
             )
             for tab in (page, other):
                 expect(tab.locator(".site-footer")).to_contain_text(

@@ -80,13 +80,13 @@ def test_template_edit_renders_every_page(make_site: SiteFactory) -> None:
     root = make_site({"content/town-hall.md": OTHER_PAGE})
     site = preview(root)
     base = (Path(__file__).parents[1] / "templates/base.html").read_text()
-    path = edit(root, "templates/base.html", base.replace("All events", "Every event"))
+    path = edit(root, "templates/base.html", base.replace("Skip to content", "Skip ahead"))
     rebuild = site.update([path])
     assert rebuild.pages_rendered == 2
     assert rebuild.site_files_rendered
     for rel in ("office-hours/index.html", "town-hall/index.html", "index.html"):
         assert rel in rebuild.changed
-        assert "Every event" in html(site, rel).text
+        assert "Skip ahead" in html(site, rel).text
 
 
 def test_static_edit_touches_only_that_file(make_site: SiteFactory) -> None:

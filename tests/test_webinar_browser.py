@@ -2,22 +2,20 @@
 
 Pages are served over loopback with the site's own Content-Security-Policy
 (from headers.py) on every response, so anything inline that the CSP would
-block in production fails here too. Set SITE_GEN_UPDATE_SCREENSHOTS=1 to
-rewrite the README's screenshots in docs/screenshots/.
+block in production fails here too. The README's screenshots are made by
+test_theme_browser.py, from the example site.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from site_gen.render.headers import content_security_policy
 from tests.helpers import BASE_CONFIG, SiteFactory, StaticServer
@@ -272,111 +270,3 @@ def test_a_webinar_across_the_spring_forward_night(
     finally:
         context.close()
         server.stop()
-
-
-# -- screenshots for the README --------------------------------------------
-
-HERO_SVG = """\
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1200 675">
-<defs>
-<linearGradient id="bg" x1="0" y1="0" x2="1" y2="1">
-<stop offset="0" stop-color="#312e81"/><stop offset="0.55" stop-color="#6d28d9"/>
-<stop offset="1" stop-color="#db2777"/></linearGradient>
-</defs>
-<rect width="1200" height="675" fill="url(#bg)"/>
-<circle cx="1010" cy="140" r="220" fill="#ffffff" fill-opacity="0.08"/>
-<circle cx="180" cy="600" r="260" fill="#ffffff" fill-opacity="0.06"/>
-<rect x="640" y="250" width="420" height="260" rx="28" fill="#ffffff" fill-opacity="0.14"/>
-<rect x="680" y="290" width="160" height="100" rx="14" fill="#ffffff" fill-opacity="0.35"/>
-<rect x="860" y="290" width="160" height="100" rx="14" fill="#ffffff" fill-opacity="0.25"/>
-<rect x="680" y="405" width="340" height="70" rx="14" fill="#ffffff" fill-opacity="0.18"/>
-<text x="90" y="300" font-family="system-ui, sans-serif" font-size="64" font-weight="800"
- fill="#ffffff">Acme 2027</text>
-<text x="90" y="380" font-family="system-ui, sans-serif" font-size="40" fill="#ffffff"
- fill-opacity="0.85">Q1 Product Launch</text>
-</svg>
-"""
-
-SHOWCASE = """\
-## What you'll see
-
-- **Live demos** of the new dashboard, the API and the mobile apps.
-- A first look at the **roadmap** for the rest of 2027.
-- Your questions, answered live by the people who built it.
-
-Bring your team: the room opens ten minutes before we start.
-"""
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk (and proof that it is a PNG)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
-
-
-@pytest.fixture
-def showcase(make_site: SiteFactory, serve_dir: Callable[[Path], str]) -> str:
-    page = webinar(
-        "Q1 Product Launch: everything new in Acme 2027",
-        extra=(
-            "description: \"Join the product team for a live tour of what's new in 2027, "
-            'with time for your questions."\n'
-            "image: /img/q1-launch.svg\n"
-            "tags: [Product, Launch]\n"
-        ),
-        body=SHOWCASE,
-    )
-    out = build_site(
-        make_site,
-        {
-            "content/q1-launch.md": page,
-            "static/img/q1-launch.svg": HERO_SVG,
-            "site.toml": BASE_CONFIG.replace('"Test Live"', '"Acme Live"').replace(
-                'name = "Marketing"', 'name = "Acme Marketing"'
-            ),
-        },
-    )
-    return f"{serve_dir(out)}/q1-launch/"
-
-
-@pytest.mark.parametrize(
-    ("name", "viewport", "scale"),
-    [("desktop", {"width": 1280, "height": 860}, 1), ("phone", {"width": 390, "height": 844}, 2)],
-)
-def test_screenshot(
-    browser: Browser,
-    showcase: str,
-    tmp_path: Path,
-    name: str,
-    viewport: dict[str, int],
-    scale: int,
-) -> None:
-    update = os.environ.get("SITE_GEN_UPDATE_SCREENSHOTS") == "1"
-    folder = REPO / "docs/screenshots" if update else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"webinar-{name}.png"
-    context: BrowserContext = browser.new_context(
-        viewport=viewport,
-        device_scale_factor=scale,
-        color_scheme="light",
-        timezone_id="America/Toronto",
-        locale="en-US",
-    )
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(START_UTC - timedelta(days=3, hours=4, minutes=12, seconds=9))
-        page.goto(showcase)
-        expect(page.locator(".countdown")).to_be_visible()
-        expect(page.locator(".page-image")).to_be_visible()
-        assert page.locator(".page-image").evaluate("img => img.complete && img.naturalWidth > 0")
-        page.evaluate("document.fonts.ready")
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
-    finally:
-        context.close()
-    width, height = png_size(path)
-    assert width == viewport["width"] * scale
-    assert height >= viewport["height"] * scale
-    assert path.stat().st_size > 20_000  # a rendered page, not a blank canvas

@@ -5,7 +5,10 @@ changed under their conference), without calling the API or writing a
 file, plus warnings about things that build but probably should not ship
 as they are: a past webinar that was never scheduled, a page without a
 description or image, a ``base_url`` that is not https, a webinar relying
-on the site's time zone, an ``on_leave`` path that leads to no page.
+on the site's time zone, an ``on_leave`` path or a ``[theme]`` nav or
+footer path that leads to no page, a social network the theme has no icon
+for (a typo, most likely), and a theme file the site ejected whose
+original has changed since (commands/theme.py).
 
 Problems are collected, never raised: the caller decides how to print them
 (text, JSON, GitHub annotations) and what exit code they make.
@@ -23,6 +26,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from site_gen.config.parsing import KeyLines, SourceError, parse_toml
+from site_gen.config.problems import did_you_mean
+from site_gen.config.theme import SOCIAL_NETWORKS
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
 from site_gen.output.staging import check_output_target
 from site_gen.paths import CONFIG_FILE, LOCK_FILE
@@ -33,6 +38,8 @@ from site_gen.structure.lock import Lock
 from site_gen.structure.pages import Page, content_files
 from site_gen.structure.site import Site, load_site
 from site_gen.structure.tags import tag_slug
+
+from .theme import outdated_overrides
 
 __all__ = ["CheckOptions", "CheckReport", "check"]
 
@@ -98,6 +105,7 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
         problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
                                 str(exc)))
     problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
+    problems.extend(outdated_overrides(root))
     report.problems = sorted(set(problems), key=_order)
     return report
 
@@ -114,12 +122,13 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
         ))
     targets = _link_targets(site, pages)
     drafts = {p.path for p in site.pages if p.meta.draft and p not in pages}
+    out.extend(_theme_warnings(site, root, targets))
     for page in pages:
         meta = page.meta
         if not meta.description.strip():
             out.append(page.problem(
                 "no description: search results and link previews will show none", "title"))
-        if meta.image is None:
+        if meta.image is None and config.theme.share_image is None:
             out.append(page.problem(
                 "no image: link previews in social posts and chats will show none", "title"))
         if meta.kind == "webinar" and meta.time_zone is None:
@@ -135,6 +144,35 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
             what = "a draft page" if path in drafts else "no page or file of this site"
             out.append(page.problem(
                 f"on_leave.{reason}: {action.navigate!r} points at {what}", "on_leave", reason))
+    return out
+
+
+def _theme_warnings(site: Site, root: Path, targets: set[str]) -> list[Problem]:
+    """[theme] links to no page of the site, and social networks the theme has no icon for."""
+    theme = site.config.theme
+    lines = _config_lines(root)
+    out = []
+    for key in ("nav", "footer"):
+        for index, link in enumerate(getattr(theme, key) or []):
+            parts = urlsplit(link.url)
+            if parts.scheme or parts.netloc:
+                continue
+            path = posixpath.normpath(unquote(parts.path) or "/")
+            path = path + "/" if parts.path.endswith("/") and path != "/" else path
+            if path not in targets:
+                out.append(Problem(
+                    CONFIG_FILE, lines.line_of(("theme", key, index)),
+                    f"theme.{key}[{index}]: {link.url!r} ({link.label}) points at no page or "
+                    "file of this site",
+                ))
+    for index, social in enumerate(theme.social):
+        if not social.known:
+            hint = did_you_mean(social.network.lower(), SOCIAL_NETWORKS)
+            out.append(Problem(
+                CONFIG_FILE, lines.line_of(("theme", "social", index)),
+                f"theme.social[{index}]: the theme has no icon for {social.network!r}{hint}: "
+                "the link shows its name instead",
+            ))
     return out
 
 

@@ -1,11 +1,15 @@
 """``init(target) -> InitReport``: the library call behind ``site-gen init``.
 
 A new site is a copy of the example site that ships with site-gen: the
-commented ``site.toml``, one page of each kind under ``content/``, and the
-default theme (``templates/``, ``static/``) so that authors can see and
-change every template. It comes from :func:`site_gen.theme.bundled_root`,
-which is the repository in a checkout and ``site_gen/_bundled`` in a wheel,
-so ``pip install site-gen && site-gen init`` works with no checkout.
+commented ``site.toml`` (with its ``[theme]`` settings), one page of each
+kind under ``content/``, and the example's own files under ``static/``
+(share image, logos, a brand stylesheet). It holds nothing of the theme:
+no template, no theme stylesheet or script. The site uses the installed
+theme by reference, so upgrading site-gen upgrades every site that did not
+override a file (``site-gen theme eject NAME`` copies one when needed).
+It comes from :func:`site_gen.render.theme.bundled_root`, which is the
+repository in a checkout and ``site_gen/_bundled`` in a wheel, so
+``pip install site-gen && site-gen init`` works with no checkout.
 
 It never copies the example's lock, output or caches, and it never
 overwrites anything unless asked: a folder with files in it is refused
@@ -19,12 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_gen.errors import SiteGenError
-from site_gen.render.theme import bundled_root
+from site_gen.paths import CONFIG_FILE, CONTENT_DIR, STATIC_DIR
+from site_gen.render.theme import THEME_ASSETS, bundled_root
 
 __all__ = ["GITIGNORE", "SITE_PARTS", "InitError", "InitReport", "init"]
 
-#: What a new site is made of, relative to the bundled example.
-SITE_PARTS = ("site.toml", "content", "templates", "static")
+#: What a new site is made of, relative to the bundled example (the theme's
+#: templates/ and static/assets/ are not: they stay in site-gen).
+SITE_PARTS = (CONFIG_FILE, CONTENT_DIR, STATIC_DIR)
+#: The theme's part of the bundle's static/, never copied.
+THEME_STATIC = f"{STATIC_DIR}/{THEME_ASSETS}"
 
 #: A new site's .gitignore: output and caches out, the lock in (it must be committed).
 GITIGNORE = """\
@@ -53,7 +61,7 @@ class InitReport:
 
 
 def init(target: Path, *, force: bool = False) -> InitReport:
-    """Create a new site at ``target`` from the bundled example site and theme."""
+    """Create a new site at ``target`` from the bundled example; the theme stays by reference."""
     source = bundled_root()
     if target.exists() and not target.is_dir():
         raise InitError(f"{target} exists and is not a folder")
@@ -89,6 +97,7 @@ def _copy(src: Path, dst: Path, rel: str, report: InitReport) -> None:
         return
     ignored = _SKIP(str(src), [p.name for p in src.iterdir()])
     for child in sorted(src.iterdir()):
-        if child.name in ignored or child.is_symlink():
+        child_rel = f"{rel}/{child.name}"
+        if child.name in ignored or child.is_symlink() or child_rel == THEME_STATIC:
             continue
-        _copy(child, dst / child.name, f"{rel}/{child.name}", report)
+        _copy(child, dst / child.name, child_rel, report)

@@ -191,26 +191,88 @@ def parse_toml(text: str, *, line_offset: int = 0) -> tuple[dict[str, Any], KeyL
 def _toml_key_lines(text: str, offset: int) -> KeyLines:
     out = KeyLines(first_line=offset + 1)
     table: Loc = ()
+    tables_seen: dict[Loc, int] = {}
     in_multiline: str | None = None
+    array: _ArrayLines | None = None
     for number, raw in enumerate(text.split("\n"), start=offset + 1):
         if in_multiline:
             if raw.count(in_multiline) % 2 == 1:
                 in_multiline = None
             continue
+        if array is not None:
+            array = array.feed(raw, number, out)
+            continue
         header = _TABLE.match(raw)
         if header:
             table = _toml_path(header.group(1))
+            if raw.lstrip().startswith("[["):  # an array of tables: each gets its index
+                index = tables_seen.get(table, 0)
+                tables_seen[table] = index + 1
+                out.lines.setdefault(table, number)
+                table = (*table, index)
             for depth in range(1, len(table) + 1):
                 out.lines.setdefault(table[:depth], number)
             continue
         keyval = _KEYVAL.match(raw)
         if keyval:
-            out.lines.setdefault((*table, *_toml_path(keyval.group(1))), number)
+            loc = (*table, *_toml_path(keyval.group(1)))
+            out.lines.setdefault(loc, number)
             rest = raw[keyval.end() :]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_multiline = quote
+            if in_multiline is None and rest.lstrip().startswith("["):
+                array = _ArrayLines(loc).feed(rest, number, out)
     return out
+
+
+class _ArrayLines:
+    """The line of each element of an array value, for arrays written over several lines.
+
+    ``nav = [`` then one ``{label = ..., url = ...}`` per line: an error in
+    the third link points at the third line, not at ``nav``.
+    """
+
+    def __init__(self, loc: Loc) -> None:
+        self.loc = loc
+        self.depth = 0
+        self.index = 0
+        self.expect = False  # the next value starts an element
+
+    def feed(self, line: str, number: int, out: KeyLines) -> _ArrayLines | None:
+        """Read one line; None once the array is closed."""
+        quote: str | None = None
+        escaped = False
+        for ch in line:
+            if quote is not None:
+                if escaped:
+                    escaped = False
+                elif ch == "\\" and quote == '"':
+                    escaped = True
+                elif ch == quote:
+                    quote = None
+                continue
+            if ch == "#":
+                break
+            if ch.isspace():
+                continue
+            if self.depth == 1 and self.expect and ch not in ",]":
+                out.lines.setdefault((*self.loc, self.index), number)
+                self.expect = False
+            if ch in "\"'":
+                quote = ch
+            elif ch in "[{":
+                self.depth += 1
+                if self.depth == 1:
+                    self.expect = True
+            elif ch in "]}":
+                self.depth -= 1
+                if self.depth == 0:
+                    return None
+            elif ch == "," and self.depth == 1:
+                self.index += 1
+                self.expect = True
+        return self
 
 
 def _toml_path(dotted: str) -> Loc:

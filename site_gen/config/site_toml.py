@@ -18,6 +18,7 @@ from pydantic import (
     NonNegativeInt,
     PositiveInt,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -26,8 +27,9 @@ from site_gen.errors import Problem, ValidationFailed
 from site_gen.paths import CONFIG_FILE, SITE_DIRS
 from site_gen.utils.net import plain_http_off_loopback
 
-from .parsing import SourceError, parse_toml
+from .parsing import KeyLines, SourceError, parse_toml
 from .problems import StrictModel, rule, validate
+from .theme import ThemeSection, theme_problems
 from .values import check_time_zone
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "MarkdownSection",
     "SiteConfig",
     "SiteSection",
+    "ThemeSection",
     "load_config",
 ]
 
@@ -245,6 +248,7 @@ class SiteConfig(StrictModel):
     companies: dict[Key, CompanyConfig] = Field(default_factory=dict)
     markdown: MarkdownSection = MarkdownSection()
     events: EventsSection = EventsSection()
+    theme: ThemeSection = ThemeSection()
 
     @model_validator(mode="after")
     def _company_refs(self) -> SiteConfig:
@@ -286,9 +290,50 @@ def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteCon
             key_lines.lines[("callbridge", "api")] = 0
     config, problems = validate(SiteConfig, data, path=CONFIG_FILE, key_lines=key_lines)
     problems = [_environment_source(p) for p in problems]
-    if config is None:
+    problems += _theme_problems(config, data, root, key_lines)
+    if config is None or problems:
         raise ValidationFailed(problems)
     return config
+
+
+def _theme_problems(
+    config: SiteConfig | None, data: dict[str, object], root: Path, key_lines: KeyLines
+) -> list[Problem]:
+    """Missing files and unreadable colour pairs of ``[theme]``, located.
+
+    When another part of site.toml is wrong (``config`` is None), ``[theme]``
+    is validated on its own, so that its problems are reported in the same run.
+    """
+    theme = config.theme if config is not None else _valid_part(data.get("theme", {}))
+    if theme is None:
+        return []
+    return [
+        Problem(CONFIG_FILE, key_lines.line_of(("theme", *loc)), message)
+        for loc, message in theme_problems(theme, root)
+    ]
+
+
+def _valid_part(table: object) -> ThemeSection | None:
+    """``[theme]`` without the keys that have errors (already reported), or None.
+
+    So that a missing logo is reported in the same run as a mistyped colour.
+    """
+    if not isinstance(table, dict):
+        return None
+    table = dict(table)
+    for _ in range(len(table) + 1):
+        try:
+            return ThemeSection.model_validate(table)
+        except ValidationError as exc:
+            bad = set()
+            for error in exc.errors():
+                key = error.get("ctx", {}).get("key") if not error["loc"] else error["loc"][0]
+                bad.add(str(key).split(".")[0])
+            if not bad & table.keys():
+                return None
+            for key in bad:
+                table.pop(key, None)
+    return None
 
 
 def _environment_source(problem: Problem) -> Problem:

@@ -279,7 +279,7 @@ def input_stats(root: Path) -> dict[str, Stat]:
     package = Path(site_gen.__file__).resolve().parent
     folders: list[tuple[Path, Path | None]] = [(root / CONTENT_DIR, root)]
     folders += [(d, None) for d in template_dirs(root)]
-    folders += [(d, d) for d in static_dirs(root)]
+    folders += [(d.path, d.path) for d in static_dirs(root)]
     folders += [(package, None), (bundled_root() / "templates", None)]
     seen: set[str] = set()
     for folder, boundary in folders:

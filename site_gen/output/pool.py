@@ -164,9 +164,10 @@ class PageBatch:
         ]
         if not self.parallel:
             return
-        # Compile in the parent, once, so that no worker compiles again.
-        for kind in sorted({item.page.meta.kind for item in self.items}):
-            self.renderer.env.get_template(PAGE_TEMPLATES[kind])
+        # Compile in the parent, once, so that no worker compiles again: each
+        # page template with the templates it extends, includes and imports.
+        kinds = sorted({item.page.meta.kind for item in self.items})
+        self.renderer.compile_templates(PAGE_TEMPLATES[kind] for kind in kinds)
         _STATE = (self.renderer, self.items, self._paths)
         # Inherited objects go to the collector's permanent generation: the
         # workers then neither scan them nor copy their pages by touching

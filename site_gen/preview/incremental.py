@@ -163,7 +163,7 @@ class PreviewSite:
         with self._lock:
             self._defer = defer
             started = time.perf_counter()
-            if top & set(self.watched_files):
+            if top & set(self.watched_files) or self._theme_files_touched(rels):
                 self._load_setup()
                 self._load_all_content()
                 self._state.static_out = self._static()
@@ -182,6 +182,20 @@ class PreviewSite:
                 rendered, site_wide = 0, False
             return self._finish(reason, started, rendered, site_wide, static=static,
                                 touched={r.removeprefix("static/") for r in rels if static})
+
+    def _theme_files_touched(self, rels: list[str]) -> bool:
+        """A file [theme] names (a logo, a font) came, went or changed: site.toml's checks again.
+
+        Also after a setup problem, which a new static file may be the fix of.
+        """
+        static = [r for r in rels if r.startswith("static/")]
+        if not static:
+            return False
+        if self._state.setup_problems:
+            return True
+        config = self._state.config
+        named = {f"static{path}" for _loc, path in config.theme.files()} if config else set()
+        return any(r in named for r in static)
 
     def _guarded(self, reason: str, rebuild: Callable[[], Rebuild | None]) -> Rebuild | None:
         """Run one rebuild; an unexpected error is a problem on screen, not a dead preview.

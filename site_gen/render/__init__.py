@@ -2,7 +2,8 @@
 
     renderer.py  Renderer: the one Jinja environment, every kind of file
     outputs.py   a page's files and the site-wide files, asked of the renderer
-    theme.py     where the default theme lives (checkout or wheel)
+    theme.py     the default theme: where it lives (checkout or wheel), its files
+    stylesheet.py  assets/site-gen-theme.css: [theme]'s colours and fonts
     markdown.py  page bodies to safe HTML
     ical.py      .ics files and "add to calendar" links
     vtimezone.py VTIMEZONE components every calendar client reads the same

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from site_gen.structure.files import OutputFile, page_rels
+from site_gen.structure.files import THEME_STYLESHEET, OutputFile, page_rels
 from site_gen.structure.tags import group_by_tag
 
 if TYPE_CHECKING:
@@ -42,6 +42,9 @@ def calendar_file(renderer: Renderer, resolved: list[Resolved]) -> OutputFile:
 
 def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
     """The site-wide files other than the calendar: they need no page rendered first."""
+    theme_css = renderer.render_theme_css()
+    if theme_css is not None:
+        yield OutputFile(THEME_STYLESHEET, "site.toml [theme]", text=theme_css)
     yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
     groups = group_by_tag(resolved)
     if groups:

@@ -1,28 +1,32 @@
 """Pages from templates: the one place the Jinja environment is made.
 
 Templates come from the site's ``templates/`` first, then the default
-theme, so a site overrides any template by writing one of the same name.
-Templates get plain data (``site``, ``page``, ``room``; a webinar's time
-slot is ``page.schedule``, the name templates have always used) and a few
-filters; all escaping is Jinja's autoescape.
+theme, so a site overrides any template by writing one of the same name
+(or extends the theme's own as ``"!name"``). Templates get plain data
+(``site``, ``theme``, ``page``, ``room``; a webinar's time slot is
+``page.schedule``, the name templates have always used) and a few filters;
+all escaping is Jinja's autoescape. Every word a page shows is in the
+templates, never here, so that a site (or gettext) can change it.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
-from site_gen.structure.files import PAGE_TEMPLATES
+from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
@@ -38,15 +42,89 @@ from .ical import (
 )
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
-from .theme import template_dirs
+from .stylesheet import theme_stylesheet
+from .theme import THEME_ASSETS, THEME_PREFIX, site_hooks, template_dirs, theme_templates_dir
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
 
-__all__ = ["Renderer"]
+__all__ = ["Renderer", "ThemeData", "ThemeLoader"]
+
+#: The theme's favicon, for sites whose [theme] names none.
+DEFAULT_FAVICON = f"/{THEME_ASSETS}/favicon.svg"
+_ICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+
+
+# What templates read of [theme]: objects, not dicts, because every page reads
+# them and Jinja tries an attribute before an item (a dict's miss is an exception).
+class _Link(NamedTuple):
+    label: str
+    url: str
+
+
+class _Social(NamedTuple):
+    network: str  # lower case: the key of its icon
+    name: str  # as written in site.toml
+    url: str
+
+
+class _Icon(NamedTuple):
+    href: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeData:
+    """``theme`` in templates: [theme]'s settings as the default templates use them.
+
+    Paths stay site paths (templates pass them through ``url``); the share
+    image is absolute, as og:image needs. ``nav`` None: the theme's own
+    navigation; an empty tuple: none at all.
+    """
+
+    logo: str | None
+    logo_dark: str | None
+    favicon: _Icon
+    stylesheet: str | None
+    extra_css: tuple[str, ...]
+    extra_js: tuple[str, ...]
+    nav: tuple[_Link, ...] | None
+    footer: tuple[_Link, ...]
+    social: tuple[_Social, ...]
+    share_image: str | None
+    font: str
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """The site's templates, then the theme's; ``!name`` is always the theme's ``name``.
+
+    With ``templates/webinar.html`` holding ``{% extends "!webinar.html" %}``
+    and one ``{% block aside %}``, a site changes one block and keeps every
+    other part of the page as the installed site-gen draws it.
+    """
+
+    def __init__(self, site_root: Path) -> None:
+        self.search = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_root)])
+        self.theme = jinja2.FileSystemLoader(str(theme_templates_dir()))
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        """The source of ``template``: ``!name`` from the theme only."""
+        if template.startswith(THEME_PREFIX):
+            try:
+                return self.theme.get_source(environment, template.removeprefix(THEME_PREFIX))
+            except jinja2.TemplateNotFound:
+                raise jinja2.TemplateNotFound(template) from None
+        return self.search.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        """Every template name the site can use (its own and the theme's)."""
+        return self.search.list_templates()
+
 
 @dataclass(frozen=True)
-class _Link:
+class _Urls:
     """Site-relative and absolute URLs from ``base_url``."""
 
     base_url: str
@@ -103,11 +181,13 @@ class Renderer:
         self.config = config
         self.now = now
         self.preview = preview
-        self.links = _Link(config.site.base_url)
+        self.links = _Urls(config.site.base_url)
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
-        self.env = self._environment(template_dirs(root))
+        #: The [theme] stylesheet's text, or None when the theme's defaults stand.
+        self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        self.env = self._environment(ThemeLoader(root))
         # Per-item memos: a page's data is needed by its own page, the index
         # and each of its tag pages; its calendar entry by its page, its
         # .ics and events.ics. Keyed by id() with the item kept alongside,
@@ -117,9 +197,9 @@ class Renderer:
         self._ical_memo: dict[int, tuple[Resolved, bytes]] = {}
         self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
 
-    def _environment(self, dirs: list[Path]) -> jinja2.Environment:
+    def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -135,6 +215,8 @@ class Renderer:
         env.filters["iso"] = lambda d: d.isoformat()
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
+        env.globals["theme"] = self._theme_data()
+        env.globals["hooks"] = SimpleNamespace(**site_hooks(self.root))
         env.globals["preview"] = self.preview
         return env
 
@@ -149,6 +231,23 @@ class Renderer:
             "meeting_origin": config.callbridge.meeting_origin,
             "room_opens_minutes": config.events.room_opens_minutes,
         }
+
+    def _theme_data(self) -> ThemeData:
+        theme = self.config.theme
+        favicon = theme.favicon or DEFAULT_FAVICON
+        return ThemeData(
+            logo=theme.logo,
+            logo_dark=theme.logo_dark,
+            favicon=_Icon(favicon, _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
+            stylesheet=f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
+            extra_css=tuple(theme.extra_css),
+            extra_js=tuple(theme.extra_js),
+            nav=None if theme.nav is None else tuple(_Link(n.label, n.url) for n in theme.nav),
+            footer=tuple(_Link(n.label, n.url) for n in theme.footer),
+            social=tuple(_Social(s.network.lower(), s.network, s.url) for s in theme.social),
+            share_image=self.links.abs_url(theme.share_image) if theme.share_image else None,
+            font=theme.font,
+        )
 
     # -- contexts -----------------------------------------------------------
 
@@ -230,6 +329,28 @@ class Renderer:
         """Take ``item``'s VEVENT lines as another process made them for its event.ics."""
         self._ical_memo[id(item)] = (item, data)
 
+    def compile_templates(self, names: Iterable[str]) -> None:
+        """Compile ``names`` and every template they extend, include or import, now.
+
+        The disk build forks its page workers after this: each would
+        otherwise compile page.html, base.html and every partial again.
+        A template named by a variable is left to render time; one that
+        fails is too (rendering reports it, at its line).
+        """
+        todo, seen = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                self.env.get_template(name)
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                found = jinja2.meta.find_referenced_templates(self.env.parse(source))
+            except jinja2.TemplateError:
+                continue
+            todo.extend(ref for ref in found if ref is not None)
+
     def forget(self) -> None:
         """Drop the per-item memos (a long-lived renderer between rebuilds)."""
         self._page_memo.clear()
@@ -282,10 +403,17 @@ class Renderer:
             organizer_name=self._host_name(meta.host) or config.site.title,
             organizer_url=config.site.base_url + "/",
             language=config.site.language,
-            image=self.links.abs_url(meta.image) if meta.image else None,
+            image=self._event_image(meta.image),
             sequence=conference.sequence if conference else 0,
             previous_start=previous,
         )
+
+    def _event_image(self, image: str | None) -> str | None:
+        """The page's image, else the site's share image: search engines want one per event."""
+        if image:
+            return self.links.abs_url(image)
+        share = self.config.theme.share_image
+        return self.links.abs_url(share) if share else None
 
     def _host_name(self, key: str | None) -> str | None:
         host = self.config.hosts.get(key or "")
@@ -380,6 +508,10 @@ class Renderer:
         past.sort(key=lambda d: d["schedule"].start_utc, reverse=True)
         other.sort(key=lambda d: d["title"].lower())
         return {"upcoming": upcoming, "past": past, "rooms": other}
+
+    def render_theme_css(self) -> str | None:
+        """``assets/site-gen-theme.css``: [theme]'s colours and fonts (None: nothing to set)."""
+        return self.theme_css
 
     def render_404(self) -> str:
         """The page static hosts serve for unknown paths."""

@@ -23,7 +23,9 @@ __all__ = [
     "PAGE_TEMPLATES",
     "SITE_FILES",
     "TAG_TEMPLATES",
+    "THEME_STYLESHEET",
     "OutputFile",
+    "StaticFolder",
     "page_rels",
     "site_templates",
     "static_files",
@@ -48,6 +50,9 @@ SITE_FILES: dict[str, str | None] = {
     "robots.txt": "robots.txt",
     "_headers": None,
 }
+
+#: The stylesheet made from site.toml's [theme] colours and fonts, written when it sets any.
+THEME_STYLESHEET = "assets/site-gen-theme.css"
 
 #: Templates of the tag pages, written when any page has a tag:
 #: ``tags/index.html`` (every tag) and ``tags/SLUG/index.html`` (one tag).
@@ -93,19 +98,28 @@ def _static_name(name: str) -> bool:
     return name not in _SKIP_STATIC and not name.endswith(("~", ".swp"))
 
 
-def static_files(static_dirs: list[Path]) -> list[OutputFile]:
+@dataclass(frozen=True)
+class StaticFolder:
+    """A folder of files copied as they are, published under ``under`` (``""`` or ``"assets/"``)."""
+
+    path: Path
+    under: str = ""
+    #: The default theme's: a site file of the same name replaces its files.
+    theme: bool = False
+
+
+def static_files(folders: list[StaticFolder]) -> list[OutputFile]:
     """Files copied as they are, theme's first: a site's file of the same name replaces it.
 
-    ``static_dirs`` come from the theme (render/theme.py): the theme's
-    folder first when the site has its own. A link out of a static folder
-    (to /etc/passwd, say) is never published.
+    ``folders`` come from the theme (render/theme.py): the theme's assets
+    first, then the site's ``static/``. A link out of a static folder (to
+    /etc/passwd, say) is never published.
     """
     out = []
-    for index, folder in enumerate(static_dirs):
+    for folder in folders:
         # Only theme files may be replaced; two site files clashing is an error.
-        label = "theme" if index == 0 and len(static_dirs) > 1 else STATIC_DIR
-        for found in walk_files(folder, boundary=folder, keep=_static_name):
-            out.append(
-                OutputFile(found.rel, f"{label}:{STATIC_DIR}/{found.rel}", copy_from=found.path)
-            )
+        label = "theme" if folder.theme else STATIC_DIR
+        for found in walk_files(folder.path, boundary=folder.path, keep=_static_name):
+            rel = folder.under + found.rel
+            out.append(OutputFile(rel, f"{label}:{STATIC_DIR}/{rel}", copy_from=found.path))
     return out
