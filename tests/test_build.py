@@ -336,3 +336,17 @@ def test_webinar_rendered_from_its_lock_entry(make_site: SiteFactory) -> None:
     start = html.find("time", class_="event-start")
     assert start["datetime"] == "2027-03-15T16:00:00-04:00"
     assert start.text == "Monday, March 15, 2027, 4:00 PM EDT"
+
+
+def test_templates_speak_gettext(make_site: SiteFactory) -> None:
+    """{% trans %}, _() and ngettext work in every template (English until catalogs exist)."""
+    root = make_site({
+        "templates/partials/page-end.html": (
+            '<p id="t">{% trans %}Hello{% endtrans %} {{ _("world") }} '
+            '{{ ngettext("%(num)d minute", "%(num)d minutes", 5) }}</p>\n'
+        ),
+    })
+    build(root, BuildOptions(now=NOW, environ={}))
+    found = soup(root / "public/office-hours/index.html").find(id="t")
+    assert found is not None
+    assert found.get_text() == "Hello world 5 minutes"

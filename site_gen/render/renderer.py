@@ -206,7 +206,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            # Words in templates go through gettext ({% trans %}, _(), ngettext):
+            # English until catalogs are installed for the page's language.
+            extensions=["jinja2.ext.i18n"],
         )
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
         env.filters["datetime"] = format_datetime
