@@ -26,11 +26,12 @@ from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
+from site_gen.i18n import load_catalogs, plural_samples, text_direction
 from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
-from .dates import format_date, format_datetime, format_time
+from .dates import DateFormats
 from .headers import headers_file
 from .ical import (
     CalendarEvent,
@@ -43,7 +44,14 @@ from .ical import (
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
 from .stylesheet import theme_stylesheet
-from .theme import THEME_ASSETS, THEME_PREFIX, site_hooks, template_dirs, theme_templates_dir
+from .theme import (
+    THEME_ASSETS,
+    THEME_PREFIX,
+    locale_dirs,
+    site_hooks,
+    template_dirs,
+    theme_templates_dir,
+)
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
@@ -187,6 +195,10 @@ class Renderer:
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
         self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        #: The page language's words (the site's catalog, then the theme's) and date formats.
+        self.language = config.site.language
+        self.catalogs = load_catalogs(self.language, locale_dirs(root))
+        self.dates = DateFormats(self.language)
         self.env = self._environment(ThemeLoader(root))
         # Per-item memos: a page's data is needed by its own page, the index
         # and each of its tag pages; its calendar entry by its page, its
@@ -206,16 +218,23 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
-            # Words in templates go through gettext ({% trans %}, _(), ngettext):
-            # English until catalogs are installed for the page's language.
+            # Words in templates go through gettext ({% trans %}, _(), ngettext),
+            # answered by the catalogs of the page's language (i18n/catalogs.py).
             extensions=["jinja2.ext.i18n"],
         )
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            self.catalogs.translations, newstyle=True
+        )
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
-        env.filters["datetime"] = format_datetime
-        env.filters["date"] = format_date
-        env.filters["time"] = format_time
+        env.filters["datetime"] = self.dates.date_time
+        env.filters["date"] = self.dates.date
+        env.filters["time"] = self.dates.time
+        env.filters["zone"] = self.dates.zone
+        env.filters["duration"] = self.dates.duration
+        env.filters["list_join"] = self.dates.list_join
+        # One number per CLDR plural category, for forms site-gen.js picks from.
+        env.globals["plural_samples"] = plural_samples(self.language)
         env.filters["iso"] = lambda d: d.isoformat()
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()
@@ -231,6 +250,8 @@ class Renderer:
             "description": config.site.description,
             "base_url": config.site.base_url,
             "language": config.site.language,
+            "dir": text_direction(config.site.language),
+            "datetime_pattern": self.dates.datetime_pattern,
             "time_zone": config.site.time_zone,
             "meeting_origin": config.callbridge.meeting_origin,
             "room_opens_minutes": config.events.room_opens_minutes,
@@ -433,7 +454,8 @@ class Renderer:
                 actions[reason] = {"navigate": self.links.url(action.navigate), "message": None}
             else:
                 actions[reason] = {"navigate": None, "message": action.message}
-        return {"frame": item.frame, "on_leave": actions}
+        # The page title names the frame for screen readers ("...: video room", translated).
+        return {"frame": item.frame, "on_leave": actions, "title": item.page.meta.title}
 
     # -- files ------------------------------------------------------------------
 
