@@ -10,6 +10,7 @@ from __future__ import annotations
 from .catalogs import (
     CatalogProblem,
     Catalogs,
+    catalog_files,
     catalog_path,
     extract_messages,
     load_catalogs,
@@ -23,6 +24,7 @@ __all__ = [
     "CatalogProblem",
     "Catalogs",
     "babel_locale",
+    "catalog_files",
     "catalog_path",
     "extract_messages",
     "language_problem",

@@ -9,6 +9,7 @@ generated file to forget to rebuild, and a site's edit to its
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -27,6 +28,7 @@ __all__ = [
     "CatalogProblem",
     "Catalogs",
     "MessageId",
+    "catalog_files",
     "catalog_path",
     "extract_messages",
     "load_catalogs",
@@ -105,8 +107,14 @@ def read_catalog(path: Path, tag: str) -> Catalog:
         with path.open("rb") as fp:
             return read_po(fp, locale=babel_locale(tag), abort_invalid=True)
     except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        raise CatalogProblem(path, line, f"not a valid gettext catalog: {exc}") from exc
+        line = getattr(exc, "lineno", None)  # Babel counts from 0
+        what = re.sub(r" on \d+$", "", str(exc)).lower()
+        raise CatalogProblem(
+            path,
+            None if line is None else line + 1,
+            f"not a valid gettext catalog: {what} (expected msgctxt, msgid, msgid_plural, "
+            'msgstr, msgstr[N], a "quoted" continuation line or a # comment)',
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogProblem(path, None, f"cannot be read: {exc}") from exc
 
@@ -118,13 +126,7 @@ def _translations(catalog: Catalog) -> Translations:
     return Translations(buffer)
 
 
-def load_catalogs(tag: str, folders: Sequence[Path]) -> Catalogs:
-    """The words of language ``tag``: each string from the first folder whose catalog has it.
-
-    ``folders`` in order of precedence (a site's ``locales/``, then the
-    theme's). Missing strings fall back to the next catalog, and in the
-    end to the English of the templates themselves.
-    """
+def _files(tag: str, folders: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for folder in folders:
         for name in _candidates(tag):
@@ -132,6 +134,22 @@ def load_catalogs(tag: str, folders: Sequence[Path]) -> Catalogs:
             if path.is_file():
                 files.append(path)
                 break
+    return files
+
+
+def catalog_files(tag: str, folders: Sequence[Path]) -> dict[Path, Catalog]:
+    """The catalogs answering for ``tag``, by precedence, read (CatalogProblem if malformed)."""
+    return {path: read_catalog(path, tag) for path in _files(tag, folders)}
+
+
+def load_catalogs(tag: str, folders: Sequence[Path]) -> Catalogs:
+    """The words of language ``tag``: each string from the first folder whose catalog has it.
+
+    ``folders`` in order of precedence (a site's ``locales/``, then the
+    theme's). Missing strings fall back to the next catalog, and in the
+    end to the English of the templates themselves.
+    """
+    files = _files(tag, folders)
     digest = hashlib.sha256(tag.encode())
     chain: NullTranslations = NullTranslations()
     first: NullTranslations | None = None

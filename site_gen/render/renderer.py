@@ -25,8 +25,8 @@ import jinja2.meta
 from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
-from site_gen.errors import BuildFailed
-from site_gen.i18n import load_catalogs, plural_samples, text_direction
+from site_gen.errors import BuildFailed, Problem, ValidationFailed
+from site_gen.i18n import CatalogProblem, load_catalogs, plural_samples, text_direction
 from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
@@ -197,7 +197,11 @@ class Renderer:
         self.theme_css = theme_stylesheet(config.theme, self.links.url)
         #: The page language's words (the site's catalog, then the theme's) and date formats.
         self.language = config.site.language
-        self.catalogs = load_catalogs(self.language, locale_dirs(root))
+        try:
+            self.catalogs = load_catalogs(self.language, locale_dirs(root))
+        except CatalogProblem as exc:
+            where = self._site_relative(exc.path)
+            raise ValidationFailed([Problem(where, exc.line, exc.message)]) from exc
         self.dates = DateFormats(self.language)
         self.env = self._environment(ThemeLoader(root))
         # Per-item memos: a page's data is needed by its own page, the index
@@ -571,6 +575,12 @@ class Renderer:
         except Exception as exc:
             where = self._template_frame(exc) or f"templates/{name}"
             raise BuildFailed(f"{where}: {type(exc).__name__}: {exc}") from exc
+
+    def _site_relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
 
     def _dirs(self) -> str:
         return ", ".join(str(d) for d in template_dirs(self.root))
