@@ -203,6 +203,19 @@ def test_a_malformed_site_catalog_is_an_error_at_its_line(make_site: SiteFactory
     assert "not a valid gettext catalog" in str(caught.value)
 
 
+def test_bad_catalogs_are_reported_with_every_other_problem_before_anything_is_built(
+    make_site: SiteFactory,
+) -> None:
+    po = 'msgid ""\nmsgstr ""\n\nmsgid "Join now"\nmsgtsr "Rejoindre"\n'
+    root = make_site({"content/q1.md": webinar(), "locales/fr.po": po, "locales/french.po": po,
+                      "content/bad.md": "---\ntitle: X\nkind: nope\n---\n"})
+    errors = [str(p) for p in check(root).errors]
+    assert errors[0].startswith("content/bad.md:3: ")
+    assert errors[1].startswith("locales/fr.po:5: not a valid gettext catalog: ")
+    assert errors[2].startswith("locales/french.po: the file name is not a language: ")
+    assert len(errors) == 3
+
+
 def test_an_unknown_language_is_an_error_at_its_line(make_site: SiteFactory) -> None:
     root = make_site(config=config("xx-nowhere"))
     assert [str(p) for p in check(root).errors] == [
