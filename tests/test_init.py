@@ -225,6 +225,6 @@ def test_init_and_build_from_the_wheel_and_upgrade_the_theme(tmp_path: Path) -> 
     )
     changed = [line for line in diff.stdout.splitlines() if line.startswith(("-", "+"))]
     assert changed[2:] == [
-        '-    <nav class="footer-nav" aria-label="Footer">',
-        '+    <nav data-upgraded class="footer-nav" aria-label="Footer">',
+        '-    <nav class="footer-nav" aria-label="{{ _(\'Footer\') }}">',
+        '+    <nav data-upgraded class="footer-nav" aria-label="{{ _(\'Footer\') }}">',
     ]
