@@ -9,5 +9,5 @@
     vtimezone.py VTIMEZONE components every calendar client reads the same
     seo.py       schema.org JSON-LD
     headers.py   _headers: Permissions-Policy and CSP
-    dates.py     dates and times as pages show them without script
+    dates.py     dates, times and zone names in the page language (CLDR, Babel)
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from site_gen.config.site_toml import SiteConfig, load_config
 from site_gen.errors import Problem, ValidationFailed
-from site_gen.i18n import CatalogProblem, language_problem, read_catalog
+from site_gen.i18n import language_problem
 from site_gen.paths import LOCALES_DIR
 
 from .pages import Page, load_pages
@@ -53,6 +53,8 @@ def _catalog_problems(root: Path) -> list[Problem]:
     folder = root / LOCALES_DIR
     if not folder.is_dir():
         return []
+    from site_gen.i18n import CatalogProblem, read_catalog  # Babel's message tools: only if used
+
     problems = []
     for path in sorted(folder.glob("*.po")):
         rel = f"{LOCALES_DIR}/{path.name}"
