@@ -179,6 +179,41 @@ class _LazyLinks(Mapping[str, str]):
         return len(self._load())
 
 
+def _gettext_callables(translations: Any) -> dict[str, Callable[..., str]]:
+    """``_``, ``gettext`` and ``ngettext`` for templates: jinja2.ext's newstyle ones, made cheap.
+
+    The same results (escaped like autoescape wants, always %-formatted with
+    the call's variables), but each message is looked up and marked safe once
+    per build, and a call is one template call instead of two: a page calls
+    them about a hundred times, which made the translated theme cost a fifth
+    more CPU than the English one before it.
+    """
+    safe: dict[str, Markup] = {}
+    plural: dict[tuple[str, str, int], Markup] = {}
+
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: Any, string: str, /, **variables: Any) -> str:
+        if not eval_ctx.autoescape:
+            return str(translations.gettext(string)) % variables
+        text = safe.get(string)
+        if text is None:
+            text = safe[string] = Markup(translations.gettext(string))  # noqa: S704 - ours
+        return text % variables if variables or "%" in text else text
+
+    @jinja2.pass_eval_context
+    def ngettext(eval_ctx: Any, singular: str, plural_: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        if not eval_ctx.autoescape:
+            return str(translations.ngettext(singular, plural_, num)) % variables
+        key = (singular, plural_, num)
+        text = plural.get(key)
+        if text is None:
+            text = plural[key] = Markup(translations.ngettext(singular, plural_, num))  # noqa: S704
+        return text % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 class Renderer:
     """Renders every kind of output file of one site."""
 
@@ -229,6 +264,7 @@ class Renderer:
         env.install_gettext_translations(  # type: ignore[attr-defined]
             self.catalogs.translations, newstyle=True
         )
+        env.globals.update(_gettext_callables(self.catalogs.translations))
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
         env.filters["datetime"] = self.dates.date_time
