@@ -31,6 +31,7 @@ from site_gen.config.theme import SOCIAL_NETWORKS
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
 from site_gen.output.staging import check_output_target
 from site_gen.paths import CONFIG_FILE, LOCK_FILE
+from site_gen.render.blocked import blocked_resources
 from site_gen.render.theme import static_dirs
 from site_gen.scheduling.plan import make_plan
 from site_gen.structure.files import SITE_FILES, static_files
@@ -105,6 +106,7 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
         problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
                                 str(exc)))
     problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
+    problems.extend(_warn(p) for p in blocked_resources(site, pages))
     problems.extend(outdated_overrides(root))
     report.problems = sorted(set(problems), key=_order)
     return report
