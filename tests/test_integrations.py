@@ -9,6 +9,8 @@ the policy would block, at its file and line.
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -376,3 +378,33 @@ def test_headers_command_reports_bad_config(make_site: SiteFactory) -> None:
     assert result.exit_code == 1
     assert "deploy.headers: 'metta' is not one of 'file', 'meta', 'both' (did you mean 'meta'?)" \
         in result.output
+
+
+# docs/deploying.md shows generated snippets -------------------------------------------------
+
+DEPLOYING = Path(__file__).resolve().parents[1] / "docs/deploying.md"
+SNIPPET = re.compile(r"(<!-- site-gen headers --format (\w+) -->\n```\w*\n)(.*?)(```)", re.S)
+
+
+def test_deploying_md_shows_what_site_gen_headers_prints(make_site: SiteFactory) -> None:
+    """Every host's snippet in the guide is the command's output for the guide's example.
+
+    ``SITE_GEN_UPDATE_DOCS=1`` rewrites them after a change to the printers.
+    """
+    text = DEPLOYING.read_text()
+    example = re.search(r"<!-- headers-example -->\n```toml\n(.*?)```", text, re.S)
+    assert example is not None
+    root = make_site(config='[site]\ntitle = "Acme Live"\nbase_url = "https://live.acme.example"\n'
+                     + example.group(1), with_default_page=False)
+
+    def generated(match: re.Match[str]) -> str:
+        output = CliRunner().invoke(main, ["headers", str(root), "--format", match.group(2)])
+        assert output.exit_code == 0, output.output
+        return match.group(1) + output.output + match.group(4)
+
+    formats = [m.group(2) for m in SNIPPET.finditer(text)]
+    assert sorted(formats) == ["caddy", "firebase", "netlify", "nginx", "vercel"]
+    fresh = SNIPPET.sub(generated, text)
+    if os.environ.get("SITE_GEN_UPDATE_DOCS"):
+        DEPLOYING.write_text(fresh)
+    assert fresh == text, "docs/deploying.md: snippets differ (SITE_GEN_UPDATE_DOCS=1 rewrites)"
