@@ -408,3 +408,35 @@ def test_deploying_md_shows_what_site_gen_headers_prints(make_site: SiteFactory)
     if os.environ.get("SITE_GEN_UPDATE_DOCS"):
         DEPLOYING.write_text(fresh)
     assert fresh == text, "docs/deploying.md: snippets differ (SITE_GEN_UPDATE_DOCS=1 rewrites)"
+
+
+# The preview: a form's origin reaches every page's policy ---------------------------------------
+
+
+def test_the_preview_follows_a_changed_form_origin_on_every_page(make_site: SiteFactory) -> None:
+    from bs4 import BeautifulSoup
+
+    from site_gen.preview import PreviewSite
+
+    form = "---\ntitle: F\nhost: marketing\nregistration: {{url: '{url}'}}\n---\n"
+    root = make_site(
+        {"content/f.md": form.format(url="https://one.example/f")},
+        config=BASE_CONFIG + '\n[deploy]\nheaders = "meta"\n',
+    )
+    site = PreviewSite(root, environ={}, clock=lambda: NOW)
+    site.build()
+
+    def meta(rel: str) -> str:
+        page = BeautifulSoup(site.files[rel].data().decode(), "html.parser")
+        tag = page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert tag is not None
+        return str(tag["content"])
+
+    assert "form-action 'self' https://one.example" in meta("office-hours/index.html")
+    path = root / "content/f.md"
+    path.write_text(form.format(url="https://two.example/f"))
+    site.update([path])
+    for rel in ("office-hours/index.html", "f/index.html", "f/registered/index.html"):
+        policy = meta(rel)
+        assert "form-action 'self' https://two.example" in policy, rel
+        assert "one.example" not in policy, rel
