@@ -85,6 +85,9 @@ PRESETS = {
     'provider = "fathom"\nsite_id = "ABCDEF"': {
         "script-src": {"https://cdn.usefathom.com"}, "connect-src": {"https://cdn.usefathom.com"},
     },
+    'provider = "umami"\nsite_id = "4fb7"': {
+        "script-src": {"https://cloud.umami.is"}, "connect-src": {"https://gateway.umami.is"},
+    },
     'provider = "umami"\nsite_id = "4fb7"\norigin = "https://umami.acme.example"': {
         "script-src": {"https://umami.acme.example"},
         "connect-src": {"https://umami.acme.example"},

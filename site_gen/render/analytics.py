@@ -30,6 +30,7 @@ _GOOGLE_CONNECT = (
 )
 _GOOGLE_IMG = ("https://*.google-analytics.com", "https://*.googletagmanager.com")
 _FATHOM = "https://cdn.usefathom.com"
+_UMAMI_CLOUD_COLLECTOR = "https://gateway.umami.is"
 
 
 @dataclass(frozen=True)
@@ -90,16 +91,13 @@ def _fathom(section: AnalyticsSection) -> _Preset:
 
 def _umami(section: AnalyticsSection) -> _Preset:
     origin = section.origin or _DEFAULT_ORIGIN["umami"]
-    # data-host-url: the script reports to the origin it came from, and nowhere else.
-    attrs = (("data-website-id", section.site_id), ("data-host-url", origin))
-    return (
-        (ScriptTag(f"{origin}/script.js", attrs),),
-        None,
-        {
-            "script-src": (origin,),
-            "connect-src": (origin,),
-        },
-    )
+    # data-host-url pins where the script reports: a self-hosted instance to
+    # itself; Umami Cloud's script to its collector, named here rather than
+    # left to the script's built-in default (which has moved before).
+    collector = section.origin or _UMAMI_CLOUD_COLLECTOR
+    attrs = (("data-website-id", section.site_id), ("data-host-url", collector))
+    tags = (ScriptTag(f"{origin}/script.js", attrs),)
+    return tags, None, {"script-src": (origin,), "connect-src": (collector,)}
 
 
 def _matomo(section: AnalyticsSection) -> _Preset:
