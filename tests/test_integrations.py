@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from site_gen.cli import main
 from site_gen.commands.build import BuildOptions, build
-from site_gen.commands.check import check
+from site_gen.commands.check import CheckOptions, check
 from site_gen.errors import ValidationFailed
 from site_gen.render.headers import Csp, content_security_policy, site_headers
 from site_gen.structure.site import load_site
@@ -443,3 +443,21 @@ def test_the_preview_follows_a_changed_form_origin_on_every_page(make_site: Site
         policy = meta(rel)
         assert "form-action 'self' https://two.example" in policy, rel
         assert "one.example" not in policy, rel
+
+
+def test_a_form_without_a_privacy_link_is_a_warning_and_an_ended_webinar_hides_its_form(
+    make_site: SiteFactory,
+) -> None:
+    from tests.helpers import pin_webinars
+    from tests.webinars import webinar
+
+    ended = webinar("Old", start="2026-11-02 10:00", extra="registration: {consent: true}\n")
+    config = FORM_CONFIG.replace("Privacy policy", "Legal")
+    root = make_site({"content/old.md": ended}, config=config)
+    pin_webinars(root)
+    (warning,) = [w for w in check(root, CheckOptions(now=NOW)).warnings if "consent" in w.message]
+    assert (warning.path, warning.line) == ("content/old.md", 7)
+    assert "no link labelled 'Privacy'" in warning.message
+    section = soup(run(root) / "old/index.html").select_one("section.registration")
+    assert section["data-event-show"] == "upcoming open live"
+    assert section.has_attr("hidden")

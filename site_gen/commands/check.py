@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from site_gen.config.integrations import effective_registration
 from site_gen.config.parsing import KeyLines, SourceError, parse_toml
 from site_gen.config.problems import did_you_mean
 from site_gen.config.theme import SOCIAL_NETWORKS
@@ -125,6 +126,7 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
     targets = _link_targets(site, pages)
     drafts = {p.path for p in site.pages if p.meta.draft and p not in pages}
     out.extend(_theme_warnings(site, root, targets))
+    privacy = any("privacy" in link.label.lower() for link in config.theme.footer)
     for page in pages:
         meta = page.meta
         if not meta.description.strip():
@@ -137,6 +139,11 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
             out.append(page.problem(
                 f"no time_zone: start {meta.start:%Y-%m-%d %H:%M} is read in the site's "
                 f"default, {config.site.time_zone}; say time_zone: to be sure", "start"))
+        form = effective_registration(meta.registration, config.registration)
+        if form is not None and form.consent and not privacy:
+            out.append(page.problem(
+                "registration consent: the footer has no link labelled 'Privacy', so the "
+                "checkbox links no privacy policy; add one to [theme] footer", "registration"))
         for reason, action in meta.on_leave.actions().items():
             if action.navigate is None:
                 continue
