@@ -254,18 +254,27 @@
     }
   }
 
+  // While the banner is open the page keeps room for it at the bottom, so
+  // that nothing (a form's button, the footer) stays hidden behind it.
+  function showBanner(banner, shown) {
+    banner.hidden = !shown;
+    var root = document.documentElement;
+    root.classList.toggle('consent-open', shown);
+    if (shown) root.style.setProperty('--consent-height', banner.offsetHeight + 'px');
+  }
+
   function setupConsent() {
     var banner = document.querySelector('[data-consent-banner]');
     if (!banner) return;
     var choice = storedChoice();
     if (choice === 'accepted') loadConsented();
-    else if (choice !== 'rejected') banner.hidden = false;
+    else if (choice !== 'rejected') showBanner(banner, true);
     banner.addEventListener('click', function (event) {
       var button = event.target instanceof Element ? event.target.closest('[data-consent-choice]') : null;
       if (!button) return;
       var chosen = button.getAttribute('data-consent-choice');
       storeChoice(chosen);
-      banner.hidden = true;
+      showBanner(banner, false);
       if (chosen === 'accepted') loadConsented();
       // Scripts already running cannot be unloaded: a fresh page has none.
       else if (consentLoaded) window.location.reload();
@@ -273,7 +282,7 @@
     var openers = document.querySelectorAll('[data-consent-open]');
     for (var k = 0; k < openers.length; k++) {
       openers[k].addEventListener('click', function () {
-        banner.hidden = false;
+        showBanner(banner, true);
         var first = banner.querySelector('[data-consent-choice]');
         if (first) first.focus();
       });
