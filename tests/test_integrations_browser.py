@@ -198,6 +198,12 @@ origin = "{declared.origin}"
     page.goto(base + "/office-hours/")
     banner = page.get_by_role("region", name="Cookies and analytics")
     expect(banner).to_be_visible()
+    # The page keeps room for the banner: scrolled down, the footer ends above it.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    footer_bottom = page.evaluate(
+        "document.querySelector('.site-footer').getBoundingClientRect().bottom"
+    )
+    assert footer_bottom <= banner.bounding_box()["y"]  # type: ignore[index]
     page.wait_for_timeout(500)
     assert "/matomo.js" not in declared.paths()
     assert page.evaluate("document.cookie") == ""
