@@ -16,6 +16,7 @@ __all__ = [
     "CONFIG_FILE",
     "CONTENT_DIR",
     "DEFAULT_OUTPUT_DIR",
+    "LOCALES_DIR",
     "LOCK_FILE",
     "SANDBOX_DB",
     "SCHEDULER_MUTEX",
@@ -33,6 +34,8 @@ LOCK_FILE = "site-gen.lock"
 CONTENT_DIR = "content"
 #: Templates that replace the theme's, file by file.
 TEMPLATES_DIR = "templates"
+#: gettext catalogs, ``locales/LANG.po``: a site's own strings, or its translation of the theme's.
+LOCALES_DIR = "locales"
 #: Files copied as they are, replacing the theme's of the same name.
 STATIC_DIR = "static"
 #: The folders a site is made of (never inside the output folder, and never it).
@@ -48,4 +51,3 @@ CACHE_DIR = STATE_DIR / "cache"
 SANDBOX_DB = STATE_DIR / "sandbox.db"
 #: Held (flock) by the process making a site's creates, for as long as it runs.
 SCHEDULER_MUTEX = STATE_DIR / "scheduler.mutex"
-
