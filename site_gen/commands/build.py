@@ -96,7 +96,7 @@ def _build(
     from site_gen.structure.resolve import resolve_pages
 
     site, lock, plan = plan_site(
-        root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now
+        root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now, memo=True
     )
     out_dir = (options.out if options.out is not None else site.output_dir).absolute()
     check_output_target(out_dir, root)

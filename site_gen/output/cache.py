@@ -45,6 +45,8 @@ from site_gen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LOCK_FILE
 from site_gen.render.theme import bundled_root, static_dirs, template_dirs
 from site_gen.utils.fs import atomic_write, walk_files
 
+from .staging import journal_path
+
 __all__ = [
     "BuildRecord",
     "RenderCache",
@@ -70,9 +72,10 @@ Stat = tuple[int, int]  # (size, mtime_ns)
 def _canonical(value: Any) -> Any:
     """``value`` as JSON-able data whose dump is the same in every process.
 
-    Dataclasses by their compared fields, pydantic models by their JSON
-    dump, sets sorted: no repr (which may hide fields) and no pickle (whose
-    set order follows the per-process string hash seed).
+    Dataclasses by their compared fields (or their ``cache_identity``, when
+    they have one), pydantic models by their JSON dump, sets sorted: no repr
+    (which may hide fields) and no pickle (whose set order follows the
+    per-process string hash seed).
     """
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -83,6 +86,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Enum):
         return _canonical(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # An object whose fields follow from a file (a Page: its path and
+        # the SHA-256 of its bytes) is keyed by that, not by its whole text.
+        identity = getattr(value, "cache_identity", None)
+        if identity is not None:
+            return ["identity", *identity]
         return {
             f.name: _canonical(getattr(value, f.name))
             for f in dataclasses.fields(value)
@@ -169,23 +177,31 @@ class RenderCache:
             self._static = data["static"]
 
     def _valid(self, data: dict[str, Any]) -> bool:
-        """Trust the record only if the folder it describes is the one there now."""
+        """The record's shape, for this folder.
+
+        Not the folder's inode: an in-place commit keeps it, and a CI cache
+        restore changes it while restoring every file. Each file is checked
+        against its recorded size and mtime before it is reused instead.
+        """
         try:
             return (
                 data["out_dir"] == str(self.out_dir)
-                and data["out_ino"] == self.out_dir.stat().st_ino
                 and isinstance(data["pages"], dict)
                 and isinstance(data["site"], dict)
                 and isinstance(data["outputs"], dict)
                 and isinstance(data["static"], dict)
             )
-        except (OSError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return False
 
     @property
     def empty(self) -> bool:
         """No usable record: everything will be rendered."""
         return not self._outputs
+
+    def untouched(self, rels: Iterable[str]) -> bool:
+        """Every file is in the output exactly as the last build left it."""
+        return self._untouched(rels)
 
     def _untouched(self, rels: Iterable[str]) -> bool:
         """Every file is in the output exactly as the last build left it."""
@@ -213,6 +229,20 @@ class RenderCache:
         if not isinstance(files, list) or not self._untouched(files):
             return None
         return files
+
+    def recorded_outputs(self) -> list[str]:
+        """Every file the last build left in the output (what an in-place commit may delete)."""
+        return list(self._outputs)
+
+    def static_file_unchanged(self, rel: str, source: Stat) -> bool:
+        """One static file: the same source as last time, and its copy untouched."""
+        recorded = self._static.get(rel)
+        return (
+            recorded is not None
+            and tuple(recorded) == tuple(source)
+            and source[1] < self._saved_ns - RACY_NS
+            and self._untouched([rel])
+        )
 
     def static_unchanged(self, sources: Mapping[str, Stat]) -> bool:
         """The same static files, unchanged, and their copies untouched."""
@@ -243,7 +273,6 @@ class RenderCache:
             "render",
             {
                 "out_dir": str(self.out_dir),
-                "out_ino": self.out_dir.stat().st_ino,
                 "saved_ns": time.time_ns(),
                 "pages": {slug: {"key": k, "files": f} for slug, (k, f) in pages.items()},
                 "site": {"key": site[0], "files": site[1]},
@@ -347,8 +376,8 @@ class BuildRecord:
                 return None
             out_dir = Path(data["report"]["out_dir"])
             render = read_render_record(self.root, out_dir)
-            if render is None or render.get("out_ino") != out_dir.stat().st_ino:
-                return None
+            if render is None or journal_path(out_dir).exists():
+                return None  # an unfinished commit: the next build finishes it
             valid_until = render.get("valid_until")
             if valid_until is not None and self.now >= datetime.fromisoformat(valid_until):
                 return None

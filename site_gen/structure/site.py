@@ -11,6 +11,7 @@ from pathlib import Path
 from site_gen.config.site_toml import SiteConfig, load_config
 from site_gen.errors import Problem, ValidationFailed
 
+from .page_memo import PageMemo
 from .pages import Page, load_pages
 
 __all__ = ["Site", "load_site"]
@@ -46,11 +47,13 @@ class Site:
         return self.root / self.config.site.output_dir
 
 
-def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
+def load_site(root: Path, environ: Mapping[str, str] | None = None, *, memo: bool = False) -> Site:
     """Load config and content; raise ValidationFailed with *every* problem.
 
     Content is checked even when site.toml is broken, so one run shows all
-    that needs fixing.
+    that needs fixing. ``memo`` (the disk build) takes unchanged content
+    files from ``.site-gen/cache/pages.json`` instead of parsing them
+    again, and records the others (page_memo.py).
     """
     environ = os.environ if environ is None else environ
     problems: list[Problem] = []
@@ -60,8 +63,11 @@ def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
     except ValidationFailed as exc:
         problems.extend(exc.problems)
         config = None
-    pages, page_problems = load_pages(root, config)
+    page_memo = PageMemo(root) if memo else None
+    pages, page_problems = load_pages(root, config, page_memo)
     problems.extend(page_problems)
+    if page_memo is not None:
+        page_memo.save()  # the valid files' entries, even when others fail
     if problems or config is None:
         raise ValidationFailed(problems)
     return Site(root=root, config=config, pages=tuple(pages))
