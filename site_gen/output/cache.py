@@ -410,6 +410,12 @@ class BuildRecord:
 # -- keys of one build --------------------------------------------------------------
 
 
+#: The templates each template source names, by source text: parsing is the
+#: dear part of a template's closure, and a process that builds again (the
+#: preview, tests, benchmarks) sees the same sources again.
+_REFERENCES: dict[str, list[str | None]] = {}
+
+
 def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
     """For each template name, a hash of its source and of every template it pulls in.
 
@@ -432,11 +438,16 @@ def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
             sources[name], refs[name] = "", set()  # rendering will report it
             return
         sources[name] = source
-        try:
-            found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            refs[name] = set()  # rendering will report it, with its line
-            return
+        found = _REFERENCES.get(source)
+        if found is None:
+            try:
+                found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                refs[name] = set()  # rendering will report it, with its line
+                return
+            if len(_REFERENCES) > 512:
+                _REFERENCES.clear()
+            _REFERENCES[source] = found
         if any(ref is None for ref in found):
             refs[name] = None
             return
