@@ -29,6 +29,7 @@ discarded and the build renders everything, as on a first run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -49,6 +50,7 @@ from .staging import journal_path
 
 __all__ = [
     "BuildRecord",
+    "FragmentStore",
     "RenderCache",
     "canonical_hash",
     "input_stats",
@@ -282,6 +284,31 @@ class RenderCache:
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
+
+
+class FragmentStore:
+    """Listing fragments (each page's card) of the last build, for the next one.
+
+    ``fragments-<out>.json`` maps ``"MACRO:PAGE_KEY"`` to HTML, valid only for
+    the ``scope`` it was made in (a hash of the config, site-gen's version
+    and the listing templates' sources): the home page and tag pages of a
+    4000-page site then render only the cards of pages that changed.
+    """
+
+    def __init__(self, root: Path, out_dir: Path, scope: str) -> None:
+        self.path = root / CACHE_DIR / f"fragments-{_name_hash(str(out_dir))}.json"
+        self.scope = scope
+        data = _read_record(self.path, "fragments")
+        stored = data.get("fragments") if data is not None else None
+        valid = data is not None and data.get("scope") == scope and isinstance(stored, dict)
+        self.stored: dict[str, str] = stored if valid and isinstance(stored, dict) else {}
+
+    def save(self, made: Mapping[str, str]) -> None:
+        """Keep what this build used (so the record never outgrows the site)."""
+        if made == self.stored:
+            return
+        with contextlib.suppress(OSError):
+            _write_record(self.path, "fragments", {"scope": self.scope, "fragments": dict(made)})
 
 
 def read_render_record(root: Path, out_dir: Path) -> dict[str, Any] | None:

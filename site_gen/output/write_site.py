@@ -24,7 +24,13 @@ from site_gen.render.theme import static_dirs
 from site_gen.structure.files import PAGE_TEMPLATES, page_rels, site_templates, static_files
 from site_gen.structure.page_memo import parsers_fingerprint
 
-from .cache import RenderCache, canonical_hash, renderer_versions, template_closures
+from .cache import (
+    FragmentStore,
+    RenderCache,
+    canonical_hash,
+    renderer_versions,
+    template_closures,
+)
 from .pool import PageBatch
 from .staging import StagedOutput, recover, write_files
 
@@ -94,7 +100,11 @@ def write_site(
                 for rel in site_rels:
                     stage.keep(rel, "site")
             else:
+                # Cards of unchanged pages come from the last build's listings.
+                fragments = FragmentStore(site.root, out_dir, keys.listings)
+                renderer.reuse_fragments(fragments.stored, keys.pages)
                 listings = list(listing_files(renderer, resolved))
+                fragments.save(renderer.made_fragments)
                 write_files(stage, listings)
             for file in statics:
                 if stage.in_place and cache.static_file_unchanged(file.rel, static[file.rel]):
@@ -190,6 +200,8 @@ def _unescape(text: str) -> str:
 class _Keys:
     pages: dict[str, str]
     site: str
+    #: What listing fragments depend on besides their page: config, versions, templates.
+    listings: str
     valid_until: datetime | None
 
 
@@ -207,11 +219,15 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
         pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item))
         if item.timeslot is not None:
             changes += item.timeslot.changes(renderer.opens_before)
-    site_key = canonical_hash(
-        common, [closures[n] for n in site_templates()], [pages[i.page.slug] for i in resolved]
-    )
+    listings = canonical_hash(common, [closures[n] for n in site_templates()])
+    site_key = canonical_hash(listings, [pages[i.page.slug] for i in resolved])
     future = [b for b in changes if b > renderer.now]
-    return _Keys(pages=pages, site=site_key, valid_until=min(future) if future else None)
+    return _Keys(
+        pages=pages,
+        site=site_key,
+        listings=listings,
+        valid_until=min(future) if future else None,
+    )
 
 
 def _source_stat(file: OutputFile) -> tuple[int, int]:
