@@ -102,6 +102,14 @@ class PageMemo:
         self._saved_ns = int(data.get("saved_ns", 0))
         return files
 
+    def knows(self, rel: str, path: Path) -> bool:
+        """Whether ``path``'s stat is the one recorded (its bytes were seen, most likely)."""
+        entry = self._old.get(rel)
+        try:
+            return isinstance(entry, dict) and entry["stat"] == _stat_key(path.stat())
+        except (OSError, KeyError):
+            return False
+
     def recall(
         self, rel: str, stat: os.stat_result, data: bytes
     ) -> tuple[FrontMatter, KeyLines, str, int, str] | None:
