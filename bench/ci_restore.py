@@ -64,7 +64,7 @@ def make_origin(origin: Path, n: int) -> str:
 
     pages = make_pages(n, DEFAULT_SEED)
     make_site_gen_site(origin, pages)
-    (origin / ".gitignore").write_text("/public/\n.site-gen/\n*.tmp-*\n*.journal\n")
+    (origin / ".gitignore").write_text("/public/\n.site-gen/\n*.tmp-*\n")
     _git(origin, "init", "-q", "-b", "main")
     _git(origin, "add", "-A")
     _git(origin, "commit", "-q", "-m", "site")

@@ -8,7 +8,7 @@ describes it, file by file):
 **Journalled, in place** (an incremental build: ``previous`` given). Only
 new and changed files were written; unchanged ones stay where they are,
 untouched. Commit writes a journal beside the target,
-``.<name>.journal``, listing the files to delete and the files to move
+``.<name>.tmp-journal``, listing the files to delete and the files to move
 from the staging folder into the output, and fsyncs it; then it deletes,
 moves each file with one atomic ``rename`` over the old one, and removes
 the staging folder and the journal. A build killed at any point of this
@@ -75,8 +75,12 @@ def check_output_target(target: Path, site_root: Path) -> None:
 
 
 def journal_path(target: Path) -> Path:
-    """Where a commit into ``target`` keeps its journal until it is complete."""
-    return target.parent / f".{target.name}.journal"
+    """Where a commit into ``target`` keeps its journal until it is complete.
+
+    Named like the staging folders (``.NAME.tmp-*``), which a site's
+    .gitignore already leaves out.
+    """
+    return target.parent / f".{target.name}.tmp-journal"
 
 
 def recover(target: Path) -> bool:
@@ -101,7 +105,8 @@ def recover(target: Path) -> bool:
         applied = True
     if target.parent.is_dir():
         for leftover in target.parent.glob(f".{target.name}.tmp-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover != journal:
+                shutil.rmtree(leftover, ignore_errors=True)
         for leftover in target.parent.glob(f".{target.name}.old-*"):
             shutil.rmtree(leftover, ignore_errors=True)
     return applied
