@@ -27,6 +27,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -388,3 +389,71 @@ def test_touching_every_file_reuses_every_page(tmp_path: Path) -> None:
         os.utime(page, (later, later))
     _build(root, NOW)
     assert {p: p.stat().st_ino for p in out.rglob("*.html")} == inodes
+
+
+def test_other_files_a_build_wrote_are_deleted_once_no_longer_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever else goes through the stage (fingerprinted assets, say) is recorded too."""
+    from site_gen.output import write_site as module
+    from site_gen.structure.files import OutputFile
+
+    original = module.write_files
+    extra = {"name": "immutable/old.css"}
+
+    def write_files(stage: Any, files: Any) -> None:
+        original(stage, files)
+        name = extra.get("name")
+        if name and name.lower() not in stage.files:
+            original(stage, [OutputFile(name, "test", text="old\n")])
+
+    monkeypatch.setattr(module, "write_files", write_files)
+    root = tmp_path / "site"
+    _base_site(root)
+    _build(root, NOW)
+    assert (root / "public/immutable/old.css").is_file()
+    extra["name"] = "immutable/new.css"
+    _edit_body(root, 1)
+    _build(root, NOW)
+    assert not (root / "public/immutable/old.css").exists()
+    assert (root / "public/immutable/new.css").is_file()
+    extra.clear()
+    _edit_body(root, 2)
+    _build(root, NOW)
+    expected = _clean_output(root, NOW, tmp_path / "clean")
+    assert _masked(snapshot(root / "public")) == _masked(expected)
+    assert not (root / "public/immutable").exists()
+
+
+def test_touching_every_input_is_a_no_op(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same bytes, new stats everywhere (a checkout): the last build is replayed, nothing loaded."""
+    root = tmp_path / "site"
+    _base_site(root)
+    write_tree(root, {"templates/partials/footer-extra.html": "<p>Footer</p>\n"})
+    _build(root, NOW)
+    files = snapshot(root / "public")
+    # An hour ago: not "racily clean", so only the contents can tell.
+    earlier = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    for path in [
+        *root.joinpath("content").rglob("*.md"),
+        root / "site.toml",
+        root / "templates/partials/footer-extra.html",
+        root / "static/files/note.txt",
+    ]:
+        os.utime(path, (earlier, earlier))
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build of touched files loaded the site")
+
+    monkeypatch.setattr("site_gen.scheduling.plan.plan_site", no_loading)
+    _build(root, NOW)
+    assert snapshot(root / "public") == files
+    _build(root, NOW)  # and again: the record now has the new stats
+    # A changed byte is seen, whatever the stat says.
+    page = root / "content/room-1.md"
+    stat = page.stat()
+    page.write_text(page.read_text().replace("Room 1", "Room X"))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    monkeypatch.undo()
+    _build(root, NOW)
+    assert b"Room X" in (root / "public/room-1/index.html").read_bytes()

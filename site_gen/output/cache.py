@@ -262,9 +262,16 @@ class RenderCache:
         static: Mapping[str, Stat],
         valid_until: datetime | None,
         now: datetime,
+        others: Iterable[str] = (),
     ) -> None:
-        """Record the output as it is now (call after the swap)."""
+        """Record the output as it is now (call after the commit).
+
+        ``others``: every other file the output holds (whatever else a build
+        wrote: fingerprinted assets, image variants...), so that the next
+        in-place commit checks them and deletes those no longer written.
+        """
         rels = [r for _key, files in pages.values() for r in files] + site[1] + list(static)
+        rels = list(dict.fromkeys([*rels, *others]))
         outputs = {}
         for rel in rels:
             st = _stat(self.out_dir / rel)
@@ -385,6 +392,7 @@ class BuildRecord:
         self.racy = {
             p: _digest(p) for p, (_s, m) in self.inputs.items() if m >= self.started_ns - RACY_NS
         }
+        self.refreshed = False
 
     def replay(self) -> dict[str, Any] | None:
         """The last build's report if that build would be repeated exactly, else None."""
@@ -393,7 +401,10 @@ class BuildRecord:
             return None
         try:
             recorded = {p: tuple(v) for p, v in data["inputs"].items()}
-            if recorded != self.inputs:
+            if recorded.keys() != self.inputs.keys():
+                return None  # files added or removed
+            touched = [p for p, st in self.inputs.items() if recorded[p] != st]
+            if touched and not self._same_contents(touched, data.get("digests", {})):
                 return None
             for path, digest in data["racy"].items():
                 if _digest(path) != digest:
@@ -412,15 +423,51 @@ class BuildRecord:
                 if _stat(out_dir / rel) != tuple(st):
                     return None
             report: dict[str, Any] = data["report"]
+            #: The inputs were touched, not changed: save() records their new stats.
+            self.refreshed = bool(touched)
             return report
         except (OSError, KeyError, TypeError, ValueError, AttributeError):
             return None
+
+    def _same_contents(self, paths: list[str], digests: Mapping[str, str]) -> bool:
+        """Files whose stat changed but whose bytes did not (a checkout, a CI clone).
+
+        Content files are compared with the page memo's hash of the bytes the
+        last build loaded; every other input with the digest recorded here.
+        """
+        # Here, not at the top: the no-op check imports no model unless it must.
+        from site_gen.structure.page_memo import PageMemo
+
+        content = self.root / CONTENT_DIR
+        memo = PageMemo(self.root)
+        for path in paths:
+            file = Path(path)
+            if file.is_relative_to(content):
+                known = memo.digest_of(file.relative_to(self.root).as_posix())
+                if known is None or _digest(path) != known:
+                    return False
+            elif path not in digests or _digest(path) != digests[path]:
+                return False
+        return True
 
     def save(self, report: Mapping[str, Any]) -> None:
         """Record a successful build."""
         # Files that were racy at the start keep the digest taken then: if they
         # changed during the build, the next build sees a different digest.
         racy = {p: d for p, d in self.racy.items() if d is not None}
+        # The bytes of every input but content files (the page memo has theirs):
+        # a checkout that only touches them then replays this build. Taken now
+        # only from files whose stat is still what the build started with.
+        content = self.root / CONTENT_DIR
+        digests = {}
+        for path, stat in self.inputs.items():
+            if Path(path).is_relative_to(content):
+                continue
+            digest = self.racy.get(path)
+            if digest is None and stat[0] >= 0 and _stat(Path(path)) == stat:
+                digest = _digest(path)
+            if digest is not None:
+                digests[path] = digest
         _write_record(
             self.path,
             "build",
@@ -428,6 +475,7 @@ class BuildRecord:
                 "settings": self.settings,
                 "inputs": self.inputs,
                 "racy": racy,
+                "digests": digests,
                 "now": self.now.isoformat(),
                 "report": dict(report),
             },

@@ -245,6 +245,11 @@ class StagedOutput:
         self.keep(rel, source)
 
     @property
+    def paths(self) -> list[str]:
+        """Every output path claimed so far, as written (not lower-cased)."""
+        return sorted({*self._written.values(), *self._kept.values()})
+
+    @property
     def files(self) -> list[str]:
         """Every output path claimed so far (lower-cased)."""
         return sorted(self._claimed)

@@ -35,6 +35,8 @@ from .pool import PageBatch
 from .staging import StagedOutput, recover, write_files
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from site_gen.structure.files import OutputFile
     from site_gen.structure.resolve import Resolved
     from site_gen.structure.site import Site
@@ -77,7 +79,7 @@ def write_site(
         if not todo and site_rels is not None and cache.static_unchanged(static):
             # Nothing to write: the previous output is this build's output.
             count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
-            _save_cache(cache, keys, resolved, site_rels, static, now)
+            _save_cache(cache, keys, resolved, site_rels, static, now, cache.recorded_outputs())
             return count
     if ahead is not None:
         ahead.hand_over(renderer.markdown)  # before the workers fork: they inherit it
@@ -119,7 +121,7 @@ def write_site(
                 site_rels = [f.rel for f in [*listings, events]]
         count = len(stage.files)
         stage.commit()
-    _save_cache(cache, keys, resolved, site_rels, static, now)
+    _save_cache(cache, keys, resolved, site_rels, static, now, stage.paths)
     return count
 
 
@@ -243,6 +245,7 @@ def _save_cache(
     site_rels: list[str],
     static: dict[str, tuple[int, int]],
     now: datetime,
+    others: Iterable[str],
 ) -> None:
     pages = {i.page.slug: (keys.pages[i.page.slug], page_rels(i)) for i in resolved}
     # A read-only .site-gen/ costs the next build time, never correctness.
@@ -253,4 +256,5 @@ def _save_cache(
             static=static,
             valid_until=keys.valid_until,
             now=now,
+            others=others,
         )

@@ -102,6 +102,12 @@ class PageMemo:
         self._saved_ns = int(data.get("saved_ns", 0))
         return files
 
+    def digest_of(self, rel: str) -> str | None:
+        """The SHA-256 of the bytes ``rel`` last loaded as (None: not remembered)."""
+        entry = self._old.get(rel)
+        digest = entry.get("sha") if isinstance(entry, dict) else None
+        return digest if isinstance(digest, str) else None
+
     def knows(self, rel: str, path: Path) -> bool:
         """Whether ``path``'s stat is the one recorded (its bytes were seen, most likely)."""
         entry = self._old.get(rel)
