@@ -45,7 +45,9 @@ _DTSTAMP = re.compile(rb"\r\nDTSTAMP:[0-9TZ]+\r\n")
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", *args],
-        cwd=repo, check=True, capture_output=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 

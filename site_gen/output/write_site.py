@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_gen.render.headers import site_headers
 from site_gen.render.ical import vevent_of
 from site_gen.render.outputs import calendar_file, listing_files
 from site_gen.render.renderer import Renderer
@@ -59,7 +60,9 @@ def write_site(
     Returns the number of output files.
     """
     recover(out_dir)  # a build killed while committing is finished first
-    renderer = Renderer(site.root, site.config, now=now)
+    # The policy includes every page's form origin: one page's form reaches every page's meta CSP.
+    headers = site_headers(site.config, site.pages)
+    renderer = Renderer(site.root, site.config, now=now, headers=headers)
     cache = RenderCache(site.root, out_dir)
     statics = static_files(static_dirs(site.root))
     static = {f.rel: _source_stat(f) for f in statics}
@@ -212,7 +215,11 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
     common = canonical_hash(
-        renderer_versions(), parsers_fingerprint(), renderer.config, renderer.preview
+        renderer_versions(),
+        parsers_fingerprint(),
+        renderer.config,
+        renderer.preview,
+        renderer.headers.csp.text(),
     )
     pages = {}
     changes: list[datetime] = []
