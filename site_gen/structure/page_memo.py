@@ -50,6 +50,8 @@ _PARSERS = (
     "structure/page_memo.py",
 )
 
+#: Front matter keys whose values never go into the record (secrets).
+NEVER_STORED = ("security_pin",)
 #: Files modified this close to when the record was written may have changed
 #: again within the filesystem's timestamp granularity: hashed even when
 #: their stat matches (git's "racily clean" rule).
@@ -164,7 +166,14 @@ class PageMemo:
         lines: KeyLines,
         body_line: int,
     ) -> None:
-        """Record what a freshly parsed, valid file loaded as."""
+        """Record what a freshly parsed, valid file loaded as.
+
+        Never a page with a secret in its front matter (a webinar's
+        ``security_pin``): nothing under ``.site-gen/`` may hold one, so such
+        a file is parsed again on every build.
+        """
+        if any(getattr(meta, name, None) is not None for name in NEVER_STORED):
+            return
         entry = {
             "stat": _stat_key(stat),
             "sha": digest,
