@@ -53,12 +53,22 @@
       var target = safeUrl(url);
       if (target) window.location.assign(target);
     } else if (message) {
-      var note = document.createElement('p');
-      note.className = 'cb-left-message';
-      note.setAttribute('role', 'status');
-      note.textContent = message;
-      room.replaceChildren(note);
+      // The status region is in the page from the start, so filling it is a
+      // change screen readers announce; focus moves to it because the iframe
+      // that held focus goes away (focus would fall to <body>).
+      var note = room.querySelector('[data-room-status]');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'cb-left-message';
+        note.setAttribute('role', 'status');
+        note.tabIndex = -1;
+      }
+      var frames = room.querySelectorAll('iframe, template');
+      for (var i = 0; i < frames.length; i++) frames[i].parentNode.removeChild(frames[i]);
+      if (!note.parentNode) room.appendChild(note);
       room.classList.add('cb-room-left');
+      note.textContent = message;
+      note.focus();
     }
   }
 
