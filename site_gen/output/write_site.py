@@ -51,6 +51,8 @@ def write_site(
     Returns the number of output files.
     """
     renderer = Renderer(site.root, site.config, now=now)
+    # Encoded (or found in their cache) here, once, before any worker forks.
+    renderer.prepare_images(resolved)
     cache = RenderCache(site.root, out_dir)
     statics = static_files(static_dirs(site.root))
     static = {f.rel: _source_stat(f) for f in statics}
@@ -69,7 +71,9 @@ def write_site(
         site_rels = cache.site_files(keys.site)
         if not todo and site_rels is not None and cache.static_unchanged(static):
             # Nothing to write: the previous output is this build's output.
-            count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
+            pages = (r for i in resolved for r in page_rels(i))
+            assets = (f.rel for f in renderer.asset_files())
+            count = len({*site_rels, *static, *pages, *assets})
             _save_cache(cache, keys, resolved, site_rels, static, now)
             return count
     if ahead is not None:
@@ -93,6 +97,7 @@ def write_site(
                 listings = list(listing_files(renderer, resolved))
                 write_files(stage, listings)
             write_files(stage, statics)
+            write_files(stage, renderer.asset_files())
             batch.finish()
             if site_rels is None:
                 _adopt_event_icals(renderer, resolved, rendering, out_dir)
@@ -141,7 +146,9 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     changes: list[datetime] = []
     for item in resolved:
         template = closures[PAGE_TEMPLATES[item.page.meta.kind]]
-        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item))
+        # The page's image variants are named by their content: a new image, new HTML.
+        image = renderer.image_key(item.page.meta.image)
+        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item), image)
         if item.timeslot is not None:
             changes += item.timeslot.changes(renderer.opens_before)
     site_key = canonical_hash(

@@ -26,7 +26,9 @@ from markupsafe import Markup
 
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
-from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
+from site_gen.images import ImageVariants, ResponsiveImage
+from site_gen.paths import IMAGE_CACHE_DIR
+from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFile
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
@@ -43,7 +45,14 @@ from .ical import (
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
 from .stylesheet import theme_stylesheet
-from .theme import THEME_ASSETS, THEME_PREFIX, site_hooks, template_dirs, theme_templates_dir
+from .theme import (
+    THEME_ASSETS,
+    THEME_PREFIX,
+    site_hooks,
+    static_dirs,
+    template_dirs,
+    theme_templates_dir,
+)
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
@@ -187,6 +196,8 @@ class Renderer:
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
         self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        #: Resized variants of the images pages show (hero, cards), cached by content.
+        self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
         self.env = self._environment(ThemeLoader(root))
         # Per-item memos: a page's data is needed by its own page, the index
         # and each of its tag pages; its calendar entry by its page, its
@@ -280,6 +291,8 @@ class Renderer:
             "image": self.links.abs_url(meta.image) if meta.image else None,
             # For <img>: site-relative, so previews and other hosts show it too.
             "image_src": self.links.url(meta.image) if meta.image else None,
+            # srcset, sizes and dimensions for <picture> (None: an image without variants).
+            "picture": self._picture(meta.image) if meta.image else None,
             "recording_url": self.links.url(meta.recording_url) if meta.recording_url else None,
             "source": page.source,
             "host_name": self._host_name(meta.host),
@@ -300,6 +313,68 @@ class Renderer:
             data["opens"] = slot.opens(self.opens_before)
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
+
+    # -- images -----------------------------------------------------------------
+
+    def _locate_static(self, site_path: str) -> Path | None:
+        """The static file published at ``site_path`` (the site's own wins), or None."""
+        if not site_path.startswith("/") or site_path.startswith("//"):
+            return None
+        rel = site_path.lstrip("/")
+        for folder in reversed(static_dirs(self.root)):
+            if not rel.startswith(folder.under):
+                continue
+            candidate = folder.path / rel.removeprefix(folder.under)
+            try:
+                inside = candidate.resolve().is_relative_to(folder.path.resolve())
+            except OSError:
+                continue
+            if inside and candidate.is_file():  # never a link out of static/
+                return candidate
+        return None
+
+    def _picture(self, site_path: str) -> dict[str, Any] | None:
+        """What ``partials/picture.html`` needs of an image: srcsets per type, size, fallback."""
+        image = self.images.get(site_path)
+        if image is None:
+            return None
+
+        def srcset(variants: tuple[Any, ...]) -> str:
+            return ", ".join(f"{self.links.url('/' + v.rel)} {v.width}w" for v in variants)
+
+        *modern, (original_type, original) = image.sources
+        return {
+            "sources": [{"type": t, "srcset": srcset(v)} for t, v in modern],
+            "type": original_type,
+            "srcset": srcset(original),
+            "src": self.links.url("/" + image.fallback.rel),
+            "width": image.width,
+            "height": image.height,
+        }
+
+    def prepare_images(self, items: Iterable[Resolved]) -> None:
+        """Make (or find cached) the variants of every page's image, now.
+
+        The disk build calls this before forking its page workers, so that
+        each image is encoded once, by one process, and the output knows
+        every variant file to copy.
+        """
+        for item in items:
+            if item.page.meta.image:
+                self.images.get(item.page.meta.image)
+
+    def image_key(self, site_path: str | None) -> str | None:
+        """The content key of an image's variants (their names change with it), for cache keys."""
+        image: ResponsiveImage | None = self.images.get(site_path) if site_path else None
+        return image.key if image is not None else None
+
+    def asset_files(self) -> list[OutputFile]:
+        """Files named by their content: the variants of every image shown so far."""
+        return [
+            OutputFile(v.rel, f"image variant ({v.width} px)", copy_from=v.path)
+            for image in self.images.used()
+            for v in image.files()
+        ]
 
     def state(self, item: Resolved) -> str | None:
         """What a page shows of its event at the renderer's ``now`` (None: no event).
