@@ -141,7 +141,10 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     """Each page's cache key, the site-wide files' key, and when a state next changes."""
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    common = canonical_hash(renderer_versions(), renderer.config, renderer.preview)
+    # Fingerprinted names change with the CSS/JS/images' bytes, and every page links them.
+    common = canonical_hash(
+        renderer_versions(), renderer.config, renderer.preview, renderer.fingerprints.mapping()
+    )
     pages = {}
     changes: list[datetime] = []
     for item in resolved:

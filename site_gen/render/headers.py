@@ -8,7 +8,18 @@ frames come from that origin alone and scripts only from the site itself.
 
 from __future__ import annotations
 
-__all__ = ["DELEGATED_FEATURES", "content_security_policy", "headers_file", "permissions_policy"]
+from site_gen.paths import IMMUTABLE_DIR
+
+__all__ = [
+    "DELEGATED_FEATURES",
+    "IMMUTABLE_CACHE_CONTROL",
+    "content_security_policy",
+    "headers_file",
+    "permissions_policy",
+]
+
+#: Files whose name carries a hash of their bytes never change: cached for a year, unrevalidated.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 DELEGATED_FEATURES = ("camera", "microphone", "fullscreen", "autoplay", "display-capture")
 
@@ -48,6 +59,9 @@ def headers_file(meeting_origin: str) -> str:
         "  X-Content-Type-Options: nosniff",
         "/assets/*",
         "  Cache-Control: public, max-age=3600",
+        # Named by their content (render/assets.py, images/): a change is a new name.
+        f"/{IMMUTABLE_DIR}/*",
+        f"  Cache-Control: {IMMUTABLE_CACHE_CONTROL}",
         "",
     ]
     return "\n".join(lines)

@@ -32,6 +32,7 @@ from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFil
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
+from .assets import Fingerprints, fingerprint_theme
 from .dates import format_date, format_datetime, format_time
 from .headers import headers_file
 from .ical import (
@@ -194,8 +195,18 @@ class Renderer:
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
+        #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
+        #: none in the preview, which links the files by their own names.
+        self.fingerprints = Fingerprints(self._locate_static)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
-        self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        if preview:
+            self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        else:
+            self.theme_css = fingerprint_theme(
+                self.fingerprints,
+                config.theme,
+                lambda name: theme_stylesheet(config.theme, lambda p: self.links.url(name(p))),
+            )
         #: Resized variants of the images pages show (hero, cards), cached by content.
         self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
         self.env = self._environment(ThemeLoader(root))
@@ -224,6 +235,8 @@ class Renderer:
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
+        # '/assets/site-gen.css' | asset | url: the file's fingerprinted name, if it has one.
+        env.filters["asset"] = self.fingerprints.name
         env.filters["datetime"] = format_datetime
         env.filters["date"] = format_date
         env.filters["time"] = format_time
@@ -250,13 +263,14 @@ class Renderer:
     def _theme_data(self) -> ThemeData:
         theme = self.config.theme
         favicon = theme.favicon or DEFAULT_FAVICON
+        name = self.fingerprints.name  # what pages load is named by its content
         return ThemeData(
-            logo=theme.logo,
-            logo_dark=theme.logo_dark,
-            favicon=_Icon(favicon, _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
-            stylesheet=f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
-            extra_css=tuple(theme.extra_css),
-            extra_js=tuple(theme.extra_js),
+            logo=name(theme.logo) if theme.logo else None,
+            logo_dark=name(theme.logo_dark) if theme.logo_dark else None,
+            favicon=_Icon(name(favicon), _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
+            stylesheet=name(f"/{THEME_STYLESHEET}") if self.theme_css is not None else None,
+            extra_css=tuple(name(p) for p in theme.extra_css),
+            extra_js=tuple(name(p) for p in theme.extra_js),
             nav=None if theme.nav is None else tuple(_Link(n.label, n.url) for n in theme.nav),
             footer=tuple(_Link(n.label, n.url) for n in theme.footer),
             social=tuple(_Social(s.network.lower(), s.network, s.url) for s in theme.social),
@@ -369,11 +383,14 @@ class Renderer:
         return image.key if image is not None else None
 
     def asset_files(self) -> list[OutputFile]:
-        """Files named by their content: the variants of every image shown so far."""
+        """Files named by their content: fingerprinted assets, and every image variant shown."""
         return [
-            OutputFile(v.rel, f"image variant ({v.width} px)", copy_from=v.path)
-            for image in self.images.used()
-            for v in image.files()
+            *self.fingerprints.files(),
+            *(
+                OutputFile(v.rel, f"image variant ({v.width} px)", copy_from=v.path)
+                for image in self.images.used()
+                for v in image.files()
+            ),
         ]
 
     def state(self, item: Resolved) -> str | None:
