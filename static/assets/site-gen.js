@@ -99,13 +99,20 @@
     time: { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }
   };
 
+  // One formatter per style: making one costs milliseconds (more on a slow phone),
+  // and a webinar page has a dozen times to rewrite.
+  var formatters = {};
+
   function formatter(style) {
-    var options = FORMATS[style] || FORMATS.datetime;
+    if (!FORMATS[style]) style = 'datetime';
+    if (formatters[style]) return formatters[style];
+    var options = FORMATS[style];
     try {
-      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, options);
+      formatters[style] = new Intl.DateTimeFormat(document.documentElement.lang || undefined, options);
     } catch (e) {
-      return new Intl.DateTimeFormat(undefined, options);
+      formatters[style] = new Intl.DateTimeFormat(undefined, options);
     }
+    return formatters[style];
   }
 
   function localizeTimes() {
