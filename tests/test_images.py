@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image, features
@@ -142,3 +143,20 @@ def test_a_damaged_cache_entry_is_made_again(tmp_path: Path) -> None:
     (cache / made.key / "manifest.json").write_text("{not json")
     third = ImageVariants(cache, lambda _: source).get("/hero.jpg")
     assert third is not None and [v.width for v in third.sources[-1][1]] == [480, 800, 900]
+
+
+def test_file_names_with_spaces_and_commas_stay_one_srcset_entry(make_site: SiteFactory) -> None:
+    root = make_site(
+        {
+            "content/a.md": page("A", '"/img/launch day, 2027.jpg"'),
+            "static/img/launch day, 2027.jpg": image_bytes(500, 250),
+        }
+    )
+    public = run(root)
+    img = soup(public / "a/index.html").find("img", class_="page-image")
+    entries = img["srcset"].split(", ")
+    assert len(entries) == 2
+    for entry in entries:
+        url, width = entry.split(" ")
+        assert "%20" in url and "%2C" in url and width in ("480w", "500w")
+        assert (public / unquote(url).lstrip("/")).is_file()

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import jinja2.meta
@@ -353,15 +353,19 @@ class Renderer:
         if image is None:
             return None
 
+        def href(rel: str) -> str:
+            # Percent-encoded: a space or comma in a file name would split a srcset entry.
+            return quote(self.links.url("/" + rel), safe="/%")
+
         def srcset(variants: tuple[Any, ...]) -> str:
-            return ", ".join(f"{self.links.url('/' + v.rel)} {v.width}w" for v in variants)
+            return ", ".join(f"{href(v.rel)} {v.width}w" for v in variants)
 
         *modern, (original_type, original) = image.sources
         return {
             "sources": [{"type": t, "srcset": srcset(v)} for t, v in modern],
             "type": original_type,
             "srcset": srcset(original),
-            "src": self.links.url("/" + image.fallback.rel),
+            "src": href(image.fallback.rel),
             "width": image.width,
             "height": image.height,
         }
