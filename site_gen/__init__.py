@@ -36,6 +36,7 @@ __all__ = [
     "build",
     "check",
     "eject",
+    "headers",
     "host_link",
     "init",
     "load_site",
@@ -61,6 +62,7 @@ _LAZY = {
     "init": "site_gen.commands.init",
     "InitReport": "site_gen.commands.init",
     "host_link": "site_gen.commands.host_link",
+    "headers": "site_gen.commands.headers",
     "schema": "site_gen.commands.schema",
     "eject": "site_gen.commands.theme",
     "theme_list": "site_gen.commands.theme",
@@ -77,6 +79,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .commands.build import BuildOptions, Report, build
     from .commands.check import CheckOptions, CheckReport, check
+    from .commands.headers import headers
     from .commands.host_link import host_link
     from .commands.init import InitReport, init
     from .commands.plan import PlanOptions, plan

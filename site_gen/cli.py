@@ -557,6 +557,33 @@ def schema(output: Path | None, quiet: bool, verbose: bool) -> None:
         click.echo(f"Wrote {output}.", err=True)
 
 
+@main.command(epilog=EXIT_CODES)
+@site_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["netlify", "nginx", "caddy", "vercel", "firebase"]),
+    default="netlify",
+    show_default=True,
+    help="The host's syntax: netlify (_headers, also Cloudflare Pages), nginx, caddy, "
+    "vercel (vercel.json), firebase (firebase.json).",
+)
+@verbosity
+def headers(site: Path, output_format: str, quiet: bool, verbose: bool) -> None:
+    """Print the site's HTTP headers (CSP, Permissions-Policy...) for a host.
+
+    The same policy as the build's _headers, composed from site.toml's
+    [security.csp], [integrations] and the pages' registration forms.
+
+    \b
+    Example:
+      site-gen headers --format nginx > /etc/nginx/snippets/live-headers.conf
+    """
+    from .commands.headers import headers as make_headers
+
+    click.echo(run(lambda: make_headers(site, output_format), verbose=verbose), nl=False)
+
+
 def _yellow(label: str) -> str:
     return click.style(label, fg="yellow")
 

@@ -8,6 +8,7 @@ leaves the previous output exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -102,6 +103,12 @@ def _build(
     check_output_target(out_dir, root)
     pages = site.published(drafts=options.drafts)
     report = Report(out_dir=out_dir, pages=len(pages), warnings=list(plan.warnings))
+    # What the policy would block in production: the author hears it now.
+    from site_gen.render.blocked import blocked_resources
+
+    report.warnings += [
+        dataclasses.replace(p, severity="warning") for p in blocked_resources(site, pages)
+    ]
     # --offline skips the API entirely; resolving below then names every page
     # the lock cannot serve.
     if plan and not options.offline:

@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from site_gen.config.integrations import effective_registration
 from site_gen.config.parsing import KeyLines, SourceError, parse_toml
 from site_gen.config.problems import did_you_mean
 from site_gen.config.theme import SOCIAL_NETWORKS
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
 from site_gen.output.staging import check_output_target
 from site_gen.paths import CONFIG_FILE, LOCK_FILE
+from site_gen.render.blocked import blocked_resources
 from site_gen.render.theme import static_dirs
 from site_gen.scheduling.plan import make_plan
 from site_gen.structure.files import SITE_FILES, static_files
@@ -105,6 +107,7 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
         problems.append(Problem(CONFIG_FILE, _config_lines(root).line_of(("site", "output_dir")),
                                 str(exc)))
     problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
+    problems.extend(_warn(p) for p in blocked_resources(site, pages))
     problems.extend(outdated_overrides(root))
     report.problems = sorted(set(problems), key=_order)
     return report
@@ -123,6 +126,7 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
     targets = _link_targets(site, pages)
     drafts = {p.path for p in site.pages if p.meta.draft and p not in pages}
     out.extend(_theme_warnings(site, root, targets))
+    privacy = any("privacy" in link.label.lower() for link in config.theme.footer)
     for page in pages:
         meta = page.meta
         if not meta.description.strip():
@@ -135,6 +139,11 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
             out.append(page.problem(
                 f"no time_zone: start {meta.start:%Y-%m-%d %H:%M} is read in the site's "
                 f"default, {config.site.time_zone}; say time_zone: to be sure", "start"))
+        form = effective_registration(meta.registration, config.registration)
+        if form is not None and form.consent and not privacy:
+            out.append(page.problem(
+                "registration consent: the footer has no link labelled 'Privacy', so the "
+                "checkbox links no privacy policy; add one to [theme] footer", "registration"))
         for reason, action in meta.on_leave.actions().items():
             if action.navigate is None:
                 continue

@@ -6,6 +6,7 @@
     problems.py      pydantic's errors as ``file:line: message``, did-you-mean
     values.py        checks shared by both files: time zones, links
     theme.py         [theme]: the brand on the default theme; files and contrast
+    integrations.py  [integrations.*], [security.csp], [deploy], [registration]
     colours.py       CSS colours, the brand palette, WCAG AA per pair
     json_schema.py   the front matter's JSON Schema, for editors
 """

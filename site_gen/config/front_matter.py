@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from .integrations import RegistrationDefaults
 from .problems import StrictModel, rule
 from .values import check_time_zone, safe_link
 
@@ -185,6 +186,11 @@ class FrontMatter(StrictModel):
     embed: Embed = Field(default_factory=Embed, description="Iframe URL parameters.")
     on_leave: OnLeave = Field(
         default_factory=OnLeave, description="What the page does when the visitor leaves."
+    )
+    registration: RegistrationDefaults | bool | None = Field(
+        None,
+        description="A registration form: true for site.toml's [registration], or its keys "
+        "(provider, url, fields, consent, required) over those.",
     )
 
     @field_validator("time_zone")

@@ -27,6 +27,12 @@ from site_gen.errors import Problem, ValidationFailed
 from site_gen.paths import CONFIG_FILE, SITE_DIRS
 from site_gen.utils.net import plain_http_off_loopback
 
+from .integrations import (
+    DeploySection,
+    IntegrationsSection,
+    RegistrationDefaults,
+    SecuritySection,
+)
 from .parsing import KeyLines, SourceError, parse_toml
 from .problems import StrictModel, rule, validate
 from .theme import ThemeSection, theme_problems
@@ -249,6 +255,10 @@ class SiteConfig(StrictModel):
     markdown: MarkdownSection = MarkdownSection()
     events: EventsSection = EventsSection()
     theme: ThemeSection = ThemeSection()
+    integrations: IntegrationsSection = IntegrationsSection()
+    security: SecuritySection = SecuritySection()
+    deploy: DeploySection = DeploySection()
+    registration: RegistrationDefaults = RegistrationDefaults()
 
     @model_validator(mode="after")
     def _company_refs(self) -> SiteConfig:

@@ -85,6 +85,8 @@ def _write_page(renderer: Renderer, item: Resolved, paths: list[Path]) -> None:
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     for file, path in zip(page_files(renderer, item), paths, strict=True):
         assert file.text is not None
+        if path.parent != paths[0].parent:  # registered/ of a page with a form
+            path.parent.mkdir(exist_ok=True)
         _write_new(path, file.text.encode("utf-8"))
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_gen.render.headers import site_headers
 from site_gen.render.ical import vevent_of
 from site_gen.render.outputs import calendar_file, listing_files
 from site_gen.render.renderer import Renderer
@@ -50,7 +51,9 @@ def write_site(
 
     Returns the number of output files.
     """
-    renderer = Renderer(site.root, site.config, now=now)
+    # The policy includes every page's form origin: one page's form reaches every page's meta CSP.
+    headers = site_headers(site.config, site.pages)
+    renderer = Renderer(site.root, site.config, now=now, headers=headers)
     # Encoded (or found in their cache) here, once, before any worker forks.
     renderer.prepare_images(resolved)
     cache = RenderCache(site.root, out_dir)
@@ -141,9 +144,14 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     """Each page's cache key, the site-wide files' key, and when a state next changes."""
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    # Fingerprinted names change with the CSS/JS/images' bytes, and every page links them.
+    # The CSP and the fingerprinted names (they change with the CSS/JS/images' bytes)
+    # reach every page.
     common = canonical_hash(
-        renderer_versions(), renderer.config, renderer.preview, renderer.fingerprints.mapping()
+        renderer_versions(),
+        renderer.config,
+        renderer.preview,
+        renderer.headers.csp.text(),
+        renderer.fingerprints.mapping(),
     )
     pages = {}
     changes: list[datetime] = []

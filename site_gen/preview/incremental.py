@@ -35,6 +35,7 @@ from typing import Any
 from site_gen.config.site_toml import SiteConfig, load_config
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
 from site_gen.paths import CONFIG_FILE, LOCK_FILE, SITE_DIRS
+from site_gen.render.headers import SiteHeaders, site_headers
 from site_gen.render.outputs import page_files, site_wide_files
 from site_gen.render.renderer import Renderer
 from site_gen.render.theme import static_dirs
@@ -258,11 +259,11 @@ class PreviewSite:
             self.meeting_origin = state.config.callbridge.meeting_origin
         state.renderer = self._new_renderer()
 
-    def _new_renderer(self) -> Renderer | None:
+    def _new_renderer(self, headers: SiteHeaders | None = None) -> Renderer | None:
         config = self._state.config
         if config is None:
             return None
-        return Renderer(self.root, config, now=self.clock(), preview=True)
+        return Renderer(self.root, config, now=self.clock(), preview=True, headers=headers)
 
     def _load_all_content(self) -> None:
         state = self._state
@@ -348,6 +349,14 @@ class PreviewSite:
             site = Site(root=self.root, config=config, pages=tuple(pages))
             resolved, problems = resolve_pages(site, pages, state.section, now=now, preview=True)
             state.check_problems.extend(problems)
+            # A form's origin is in every page's policy (the <meta> CSP): a new
+            # one means a renderer with the new policy, and every page again.
+            headers = site_headers(config, pages)
+            if headers != renderer.headers:
+                renderer = state.renderer = self._new_renderer(headers)
+                assert renderer is not None
+                renderer.now = now
+                full = True
         current = {item.page.source: item for item in resolved}
         for gone in set(state.page_out) - set(current):
             state.page_out.pop(gone, None)

@@ -8,6 +8,8 @@
     ical.py      .ics files and "add to calendar" links
     vtimezone.py VTIMEZONE components every calendar client reads the same
     seo.py       schema.org JSON-LD
-    headers.py   _headers: Permissions-Policy and CSP
+    headers.py   SiteHeaders: the CSP composed from the site, every host's format
+    analytics.py analytics presets: scripts, generated config, their CSP sources
+    blocked.py   external resources the policy would block, at their lines
     dates.py     dates and times as pages show them without script
 """

@@ -11,8 +11,9 @@ published at their own paths, for anything that links them directly (a
 site's hook partial, another site).
 
 Which files: the theme's stylesheet, script and favicon, the stylesheet
-made from ``[theme]``, and every file ``[theme]`` names for pages to load
-(logo, dark logo, favicon, ``extra_css``, ``extra_js``, font files). The
+made from ``[theme]``, the analytics preset's configuration script, and
+every file ``[theme]`` names for pages to load (logo, dark logo, favicon,
+``extra_css``, ``extra_js``, font files). The
 share image is not: link previews want its plain, stable URL. ``url(...)``
 references inside a copied stylesheet are rewritten to the fingerprinted
 name of their target, or else to an absolute path, so that they still
@@ -96,7 +97,7 @@ class Fingerprints:
         return asset.name
 
     def add_text(self, site_path: str, text: str) -> str:
-        """Fingerprint a stylesheet's text (a rewritten copy, or the ``[theme]`` stylesheet)."""
+        """Fingerprint a generated text file (a rewritten stylesheet, [theme]'s, analytics')."""
         asset = _Asset(fingerprinted_name(site_path, text.encode("utf-8")), text=text)
         self._assets[site_path] = asset
         return asset.name

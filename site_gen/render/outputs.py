@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from site_gen.structure.files import THEME_STYLESHEET, OutputFile, page_rels
+from site_gen.structure.files import REGISTERED_PAGE, THEME_STYLESHEET, OutputFile, page_rels
 from site_gen.structure.tags import group_by_tag
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ def page_files(renderer: Renderer, item: Resolved) -> Iterator[OutputFile]:
     yield OutputFile(rels[0], item.page.source, text=renderer.render_page(item))
     if item.timeslot is not None:
         yield OutputFile(rels[1], item.page.source, text=renderer.render_event_ics(item))
+    if rels[-1].endswith(REGISTERED_PAGE):
+        # Rendered here, with the page, so it is cached and invalidated with it.
+        text = renderer.render_page(item, registered=True)
+        yield OutputFile(rels[-1], item.page.source, text=text)
 
 
 def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
@@ -54,4 +58,9 @@ def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[Outp
     yield OutputFile("404.html", "404", text=renderer.render_404())
     yield OutputFile("sitemap.xml", "sitemap", text=renderer.render_sitemap(resolved))
     yield OutputFile("robots.txt", "robots", text=renderer.render_robots())
-    yield OutputFile("_headers", "headers", text=renderer.render_headers())
+    headers = renderer.render_headers()
+    if headers is not None:
+        yield OutputFile("_headers", "headers", text=headers)
+    config_js = renderer.render_analytics_js()
+    if config_js is not None:
+        yield OutputFile(renderer.analytics_file, "site.toml [integrations]", text=config_js)

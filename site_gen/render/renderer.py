@@ -24,6 +24,7 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from site_gen.config.integrations import HIDDEN_FIELDS, effective_registration
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed
 from site_gen.images import ImageVariants, ResponsiveImage
@@ -32,9 +33,10 @@ from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFil
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
+from .analytics import ANALYTICS_FILE, Analytics, analytics
 from .assets import Fingerprints, fingerprint_theme
 from .dates import format_date, format_datetime, format_time
-from .headers import headers_file
+from .headers import SiteHeaders, headers_file, site_headers
 from .ical import (
     CalendarEvent,
     calendar_event,
@@ -185,10 +187,21 @@ class Renderer:
     """Renders every kind of output file of one site."""
 
     def __init__(
-        self, root: Path, config: SiteConfig, *, now: datetime, preview: bool = False
+        self,
+        root: Path,
+        config: SiteConfig,
+        *,
+        now: datetime,
+        preview: bool = False,
+        headers: SiteHeaders | None = None,
     ) -> None:
         self.root = root
         self.config = config
+        #: The site's policy (pages' forms included, when the caller passes it).
+        self.headers = headers if headers is not None else site_headers(config)
+        self.analytics: Analytics | None = analytics(
+            config.integrations.analytics, config.integrations.consent
+        )
         self.now = now
         self.preview = preview
         self.links = _Urls(config.site.base_url)
@@ -198,6 +211,8 @@ class Renderer:
         #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
         #: none in the preview, which links the files by their own names.
         self.fingerprints = Fingerprints(self._locate_static)
+        if not preview and self.analytics is not None and self.analytics.config_js is not None:
+            self.fingerprints.add_text(f"/{ANALYTICS_FILE}", self.analytics.config_js)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
         if preview:
             self.theme_css = theme_stylesheet(config.theme, self.links.url)
@@ -246,6 +261,11 @@ class Renderer:
         env.globals["theme"] = self._theme_data()
         env.globals["hooks"] = SimpleNamespace(**site_hooks(self.root))
         env.globals["preview"] = self.preview
+        # The <meta> fallback of the CSP, for hosts that ignore _headers.
+        meta = self.config.deploy.headers in ("meta", "both")
+        env.globals["csp_meta"] = self.headers.csp.text(meta=True) if meta else None
+        env.globals["analytics"] = self.analytics
+        env.globals["consent_banner"] = bool(self.analytics and self.analytics.gated)
         return env
 
     def _site_data(self) -> dict[str, Any]:
@@ -533,22 +553,75 @@ class Renderer:
 
     # -- files ------------------------------------------------------------------
 
-    def render_page(self, item: Resolved) -> str:
-        """One page's ``index.html``."""
+    def render_page(self, item: Resolved, *, registered: bool = False) -> str:
+        """One page's ``index.html``, or with ``registered`` its ``registered/index.html``.
+
+        The thank-you page is the landing page drawn by the same template
+        (so a site's overrides apply to both), with the form replaced by the
+        confirmation and, for ``required: true``, the room the landing page
+        leaves out. It is ``noindex``: search engines must not list it.
+        """
         page = self.page_data(item)
         meta = item.page.meta
         body = Markup(self.markdown.convert(item.page.body))  # noqa: S704 - escaped by render/markdown.py
         security_pin = meta.security_pin if meta.show_security_pin else None
         event = self.event_data(item)
+        form = self.registration_data(item)
+        room = self.room_data(item)
+        placeholder: str | None = item.placeholder
+        if form is not None and form["required"] and not registered and room is not None:
+            room, placeholder = None, "registration"
         return self._render(
             PAGE_TEMPLATES[meta.kind],
             page=page,
             body=body,
-            room=self.room_data(item),
-            placeholder=item.placeholder,
+            room=room,
+            placeholder=placeholder,
             security_pin=security_pin,
-            json_ld=json_ld(event) if event is not None else None,
+            json_ld=json_ld(event) if event is not None and not registered else None,
+            registration=form,
+            registered=registered,
         )
+
+    def registration_data(self, item: Resolved) -> dict[str, Any] | None:
+        """The page's registration form as templates draw it (None: the page has none)."""
+        form = effective_registration(item.page.meta.registration, self.config.registration)
+        if form is None:
+            return None
+        page = item.page
+        slot = item.timeslot
+        thanks = f"{page.path}registered/"
+        hidden = {
+            "event": page.slug,
+            "event_title": page.meta.title,
+            "event_start": slot.start_utc.strftime("%Y-%m-%dT%H:%M:%SZ") if slot else "",
+            "page_url": self.links.abs_url(page.path),
+        }
+        privacy = next(
+            (link.url for link in self.config.theme.footer if "privacy" in link.label.lower()),
+            None,
+        )
+        return {
+            "provider": form.provider,
+            "action": form.url if form.provider == "url" else self.links.url(thanks),
+            "name": f"registration-{page.slug.replace('/', '-')}",
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "type": f.type,
+                    "options": f.options,
+                    "required": f.is_required,
+                }
+                for f in form.fields
+            ],
+            "hidden": hidden,
+            "utm": [n for n in HIDDEN_FIELDS if n.startswith("utm_")],
+            "consent": form.consent,
+            "privacy_url": self.links.url(privacy) if privacy else None,
+            "required": form.required,
+            "thanks": self.links.url(thanks),
+        }
 
     def render_index(self, items: list[Resolved]) -> str:
         """The home page: upcoming events soonest first, then past ones, then the rest."""
@@ -630,9 +703,18 @@ class Renderer:
         """robots.txt pointing at the sitemap."""
         return self._render("robots.txt", sitemap=self.links.abs_url("/sitemap.xml"))
 
-    def render_headers(self) -> str:
-        """The ``_headers`` file for the meeting origin."""
-        return headers_file(self.config.callbridge.meeting_origin)
+    def render_headers(self) -> str | None:
+        """The ``_headers`` file (None when ``[deploy] headers = "meta"``)."""
+        if self.config.deploy.headers == "meta":
+            return None
+        return headers_file(self.headers)
+
+    def render_analytics_js(self) -> str | None:
+        """``assets/site-gen-analytics.js``: a preset's configuration, never inline."""
+        return self.analytics.config_js if self.analytics is not None else None
+
+    #: Where :meth:`render_analytics_js` is published.
+    analytics_file = ANALYTICS_FILE
 
     def _render(self, name: str, **context: Any) -> str:
         try:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAGE_TEMPLATES",
+    "REGISTERED_PAGE",
     "SITE_FILES",
     "TAG_TEMPLATES",
     "THEME_STYLESHEET",
@@ -50,6 +51,9 @@ SITE_FILES: dict[str, str | None] = {
     "robots.txt": "robots.txt",
     "_headers": None,
 }
+
+#: A page with a registration form: the thank-you page visitors land on after posting it.
+REGISTERED_PAGE = "registered/index.html"
 
 #: The stylesheet made from site.toml's [theme] colours and fonts, written when it sets any.
 THEME_STYLESHEET = "assets/site-gen-theme.css"
@@ -89,9 +93,12 @@ def page_rels(item: Resolved) -> list[str]:
     The build cache and the process pool claim paths before any worker renders.
     """
     slug = item.page.slug
+    rels = [f"{slug}/index.html"]
     if item.timeslot is not None:
-        return [f"{slug}/index.html", f"{slug}/event.ics"]
-    return [f"{slug}/index.html"]
+        rels.append(f"{slug}/event.ics")
+    if item.page.meta.registration:
+        rels.append(f"{slug}/{REGISTERED_PAGE}")
+    return rels
 
 
 def _static_name(name: str) -> bool:

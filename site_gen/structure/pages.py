@@ -14,7 +14,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from site_gen.config.front_matter import FrontMatter
+from site_gen.config.integrations import RegistrationDefaults, effective_registration
 from site_gen.config.parsing import KeyLines, SourceError, split_front_matter
 from site_gen.config.problems import did_you_mean, validate
 from site_gen.config.site_toml import SiteConfig
@@ -167,6 +170,7 @@ def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
                         "host",
                     )
                 )
+        problems.extend(_registration_problems(page, config))
         if meta.stream_of is not None:
             target = by_slug.get(meta.stream_of.lower())
             if target is not None and target.meta.kind == "webinar":
@@ -183,6 +187,24 @@ def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
                 page.problem(f"stream_of: {what}{_known(meta.stream_of, candidates)}", "stream_of")
             )
     return problems
+
+
+def _registration_problems(page: Page, config: SiteConfig) -> list[Problem]:
+    """A page's form, completed from [registration], must be whole: located at its key."""
+    try:
+        effective_registration(page.meta.registration, config.registration)
+    except ValidationError as exc:
+        out = []
+        for error in exc.errors(include_url=False):
+            ctx = error.get("ctx") or {}
+            key = str(ctx.get("key") or (error["loc"][0] if error["loc"] else ""))
+            own = page.meta.registration
+            written = isinstance(own, RegistrationDefaults) and key in own.model_fields_set
+            where = ("registration", key) if written else ("registration",)
+            message = str(error["msg"]).removeprefix("Value error, ")
+            out.append(page.problem(f"registration: {message}", *where))
+        return out
+    return []
 
 
 def _known(word: str, names: Any) -> str:

@@ -234,6 +234,142 @@
     });
   }
 
+
+  // -- consent ---------------------------------------------------------------
+  // Cookie-setting analytics are written as inert <script type="text/plain"
+  // data-consent-src> tags; they load only once the visitor accepts in the
+  // banner. The choice stays in this browser (localStorage) and the footer's
+  // data-consent-open button reopens the banner. Nothing is sent anywhere.
+
+  var CONSENT_KEY = 'site-gen-consent';
+  var consentLoaded = false;
+
+  function storedChoice() {
+    try { return window.localStorage.getItem(CONSENT_KEY); } catch (e) { return null; }
+  }
+
+  function storeChoice(choice) {
+    try { window.localStorage.setItem(CONSENT_KEY, choice); } catch (e) { /* private mode */ }
+  }
+
+  function loadConsented() {
+    if (consentLoaded) return;
+    consentLoaded = true;
+    var tags = document.querySelectorAll('script[data-consent-src]');
+    for (var i = 0; i < tags.length; i++) {
+      var inert = tags[i];
+      var script = document.createElement('script');
+      for (var j = 0; j < inert.attributes.length; j++) {
+        var attr = inert.attributes[j];
+        if (attr.name !== 'type' && attr.name !== 'data-consent-src') {
+          script.setAttribute(attr.name, attr.value);
+        }
+      }
+      script.async = false; // in order: a preset's configuration before its library
+      script.src = inert.getAttribute('data-consent-src');
+      inert.parentNode.insertBefore(script, inert.nextSibling);
+    }
+  }
+
+  // While the banner is open the page keeps room for it at the bottom, so
+  // that nothing (a form's button, the footer) stays hidden behind it.
+  function showBanner(banner, shown) {
+    banner.hidden = !shown;
+    var root = document.documentElement;
+    root.classList.toggle('consent-open', shown);
+    if (shown) root.style.setProperty('--consent-height', banner.offsetHeight + 'px');
+  }
+
+  function setupConsent() {
+    var banner = document.querySelector('[data-consent-banner]');
+    if (!banner) return;
+    var choice = storedChoice();
+    if (choice === 'accepted') loadConsented();
+    else if (choice !== 'rejected') showBanner(banner, true);
+    banner.addEventListener('click', function (event) {
+      var button = event.target instanceof Element ? event.target.closest('[data-consent-choice]') : null;
+      if (!button) return;
+      var chosen = button.getAttribute('data-consent-choice');
+      storeChoice(chosen);
+      showBanner(banner, false);
+      if (chosen === 'accepted') loadConsented();
+      // Scripts already running cannot be unloaded: a fresh page has none.
+      else if (consentLoaded) window.location.reload();
+    });
+    var openers = document.querySelectorAll('[data-consent-open]');
+    for (var k = 0; k < openers.length; k++) {
+      openers[k].addEventListener('click', function () {
+        showBanner(banner, true);
+        var first = banner.querySelector('[data-consent-choice]');
+        if (first) first.focus();
+      });
+    }
+  }
+
+  // -- registration forms ------------------------------------------------------
+  // The form posts as it is without script. With it: page_url and the
+  // visitor's utm_* parameters are filled in, fields are checked with the
+  // browser's own (localised) messages shown beside each field, and a form
+  // to an endpoint is sent in the background before the thank-you page opens.
+
+  var UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+
+  function showFieldError(field) {
+    var id = field.getAttribute('aria-describedby');
+    var box = id ? document.getElementById(id) : null;
+    var valid = field.validity.valid;
+    if (valid) field.removeAttribute('aria-invalid');
+    else field.setAttribute('aria-invalid', 'true');
+    if (box) {
+      box.textContent = valid ? '' : field.validationMessage;
+      box.hidden = valid;
+    }
+    return valid;
+  }
+
+  function validateForm(form) {
+    var first = null;
+    var fields = form.querySelectorAll('input[aria-describedby], select[aria-describedby]');
+    for (var i = 0; i < fields.length; i++) {
+      if (!showFieldError(fields[i]) && !first) first = fields[i];
+    }
+    if (first) first.focus();
+    return !first;
+  }
+
+  function setupForm(form) {
+    var params = new URLSearchParams(window.location.search);
+    for (var i = 0; i < UTM.length; i++) {
+      var input = form.querySelector('input[type=hidden][name="' + UTM[i] + '"]');
+      if (input && params.get(UTM[i])) input.value = params.get(UTM[i]);
+    }
+    var page = form.querySelector('input[type=hidden][name="page_url"]');
+    if (page) page.value = window.location.origin + window.location.pathname;
+    form.noValidate = true;
+    form.addEventListener('input', function (event) {
+      var field = event.target;
+      if (field instanceof Element && field.getAttribute('aria-invalid')) showFieldError(field);
+    });
+    form.addEventListener('change', function (event) {
+      var field = event.target;
+      if (field instanceof Element && field.getAttribute('aria-invalid')) showFieldError(field);
+    });
+    form.addEventListener('submit', function (event) {
+      if (!validateForm(form)) {
+        event.preventDefault();
+        return;
+      }
+      if (form.getAttribute('data-registration-send') !== 'fetch' || !window.fetch) return;
+      event.preventDefault();
+      var body = new URLSearchParams(new FormData(form));
+      // no-cors: the endpoint need not answer with CORS headers; the post is sent all the same.
+      window.fetch(form.action, { method: 'POST', body: body, mode: 'no-cors' }).then(
+        function () { window.location.assign(form.getAttribute('data-registration-thanks')); },
+        function () { form.submit(); }
+      );
+    });
+  }
+
   function start() {
     var rooms = document.querySelectorAll('[data-callbridge-room]');
     for (var i = 0; i < rooms.length; i++) connect(rooms[i]);
@@ -241,6 +377,9 @@
     var events = document.querySelectorAll('[data-event]');
     for (var j = 0; j < events.length; j++) trackEvent(events[j]);
     setupMenus();
+    setupConsent();
+    var forms = document.querySelectorAll('form[data-registration]');
+    for (var k = 0; k < forms.length; k++) setupForm(forms[k]);
   }
 
   if (document.readyState === 'loading') {
