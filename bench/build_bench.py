@@ -160,7 +160,12 @@ def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple
 
 
 def bench_n(
-    n: int, work: Path, runs: int, wanted: set[str], baseline: Path | None = None
+    n: int,
+    work: Path,
+    runs: int,
+    wanted: set[str],
+    baseline: Path | None = None,
+    language: str | None = None,
 ) -> tuple[list[list[str]], list[str]]:
     site = work / f"n{n}"
     print(f"N={n}: generating under {site}", file=sys.stderr)
@@ -169,6 +174,12 @@ def bench_n(
         lay_out(target, pages, site)
     ours = site / "site-gen"
     make_site_gen_site(ours, pages)
+    if language is not None:
+        # The theme's words and dates in another language (a baseline from before
+        # the catalogs renders the same site in English: the translation's cost).
+        config = ours / "site.toml"
+        text = config.read_text().replace("[site]\n", f'[site]\nlanguage = "{language}"\n', 1)
+        config.write_text(text)
 
     build = [*SITE_GEN, "build", "-q", "."]
     tools, notes = peers(site)
@@ -257,11 +268,14 @@ def main() -> None:
         "--baseline", type=Path,
         help="a checkout of another commit, with its own .venv: timed too, in the same turns",
     )
+    parser.add_argument("--language", help="[site] language of site-gen's site (e.g. fr)")
     args = parser.parse_args()
     rows: list[list[str]] = []
     notes: set[str] = set()
     for n in args.n:
-        r, nn = bench_n(n, args.work.absolute(), args.runs, set(args.tools), args.baseline)
+        r, nn = bench_n(
+            n, args.work.absolute(), args.runs, set(args.tools), args.baseline, args.language
+        )
         rows += r
         notes.update(nn)
     lines = [

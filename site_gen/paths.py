@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_OUTPUT_DIR",
     "IMAGE_CACHE_DIR",
     "IMMUTABLE_DIR",
+    "LOCALES_DIR",
     "LOCK_FILE",
     "SANDBOX_DB",
     "SCHEDULER_MUTEX",
@@ -35,6 +36,8 @@ LOCK_FILE = "site-gen.lock"
 CONTENT_DIR = "content"
 #: Templates that replace the theme's, file by file.
 TEMPLATES_DIR = "templates"
+#: gettext catalogs, ``locales/LANG.po``: a site's own strings, or its translation of the theme's.
+LOCALES_DIR = "locales"
 #: Files copied as they are, replacing the theme's of the same name.
 STATIC_DIR = "static"
 #: The folders a site is made of (never inside the output folder, and never it).
@@ -55,4 +58,3 @@ IMMUTABLE_DIR = "immutable"
 SANDBOX_DB = STATE_DIR / "sandbox.db"
 #: Held (flock) by the process making a site's creates, for as long as it runs.
 SCHEDULER_MUTEX = STATE_DIR / "scheduler.mutex"
-

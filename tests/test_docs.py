@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 #: The docs this suite owns the examples of (others' pages are link-checked only).
 GUIDES = ["getting-started.md", "content.md", "site-toml.md", "editors.md", "deploying.md",
-          "troubleshooting.md", "theme.md", "brand-your-site.md"]
+          "troubleshooting.md", "theme.md", "brand-your-site.md", "languages.md"]
 ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$")
 
 

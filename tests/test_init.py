@@ -174,6 +174,7 @@ def test_init_and_build_from_the_wheel_and_upgrade_the_theme(tmp_path: Path) -> 
     assert "site_gen/_bundled/templates/base.html" in names
     assert "site_gen/_bundled/static/assets/site-gen.css" in names
     assert "site_gen/_bundled/static/img/acme-live.jpg" in names
+    assert "site_gen/_bundled/locales/fr.po" in names  # the theme's words, every language
     assert not any(n.startswith("site_gen/_bundled/site-gen.lock") for n in names)
     which = subprocess.run(
         [sys.executable, "-c", "import site_gen.render.theme as t; print(t.bundled_root())"],
@@ -224,6 +225,6 @@ def test_init_and_build_from_the_wheel_and_upgrade_the_theme(tmp_path: Path) -> 
     )
     changed = [line for line in diff.stdout.splitlines() if line.startswith(("-", "+"))]
     assert changed[2:] == [
-        '-    <nav class="footer-nav" aria-label="Footer">',
-        '+    <nav data-upgraded class="footer-nav" aria-label="Footer">',
+        '-    <nav class="footer-nav" aria-label="{{ _(\'Footer\') }}">',
+        '+    <nav data-upgraded class="footer-nav" aria-label="{{ _(\'Footer\') }}">',
     ]

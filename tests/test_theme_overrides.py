@@ -357,9 +357,9 @@ def test_diff_of_an_unedited_copy_is_exactly_the_themes_change(
         "--- templates/partials/footer.html (yours)",
         f"+++ theme partials/footer.html (site-gen {VERSION})",
         '-    <p class="site-credit">© {{ site.title }} · <a href="{{ \'/events.ics\' | url }}">'
-        "Calendar feed</a> · Video rooms by Callbridge</p>",
+        '{{ _("Calendar feed") }}</a> · {{ _("Video rooms by Callbridge") }}</p>',
         '+    <p class="credit">© {{ site.title }} · <a href="{{ \'/events.ics\' | url }}">'
-        "Calendar feed</a> · Video rooms by Callbridge</p>",
+        '{{ _("Calendar feed") }}</a> · {{ _("Video rooms by Callbridge") }}</p>',
     ]
 
 

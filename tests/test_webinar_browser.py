@@ -30,7 +30,7 @@ ROOM = """\
 <button id=leave onclick="parent.postMessage({type: 'iotumLeaveCallEvent', reason: 'kicked'}, '*')">
 leave</button>
 """
-PUBLISHED = "Monday, March 15, 2027, 4:00 PM EDT"
+PUBLISHED = "Monday, March 15, 2027, 4:00 PM"
 
 
 @dataclass
@@ -153,8 +153,8 @@ def test_after_the_end_shows_the_recording(page: Page, served: Served) -> None:
 @pytest.mark.parametrize(
     ("zone", "locale", "parts", "end_parts"),
     [
-        ("America/Los_Angeles", "en-US", ["Monday, March 15, 2027", "1:00", "PM", "PDT"], "2:00"),
-        ("Asia/Tokyo", "ja-JP", ["Tuesday, March 16, 2027", "5:00", "AM", "GMT+9"], "6:00"),
+        ("America/Los_Angeles", "en-US", ["Monday, March 15, 2027", "1:00", "PM"], "2:00"),
+        ("Asia/Tokyo", "ja-JP", ["Tuesday, March 16, 2027", "5:00", "AM"], "6:00"),
     ],
 )
 def test_start_in_the_visitors_time_zone(
@@ -173,7 +173,12 @@ def test_start_in_the_visitors_time_zone(
             assert part in text, (part, text)
         # The time as published stays one hover away.
         assert start.get_attribute("title") == PUBLISHED
-        expect(page.locator("[data-zone-name]")).to_have_text(zone)
+        # The visitor's zone by its CLDR name, in the page's language.
+        names = {
+            "America/Los_Angeles": "Pacific Daylight Time",
+            "Asia/Tokyo": "Japan Standard Time",
+        }
+        expect(page.locator("[data-zone-name]")).to_have_text(names[zone])
         expect(page.locator("[data-zone='local']")).to_be_visible()
         expect(page.locator("[data-zone='event']")).to_be_hidden()
         end = page.locator(".event-details time").nth(2)
@@ -255,8 +260,10 @@ def test_a_webinar_across_the_spring_forward_night(
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{site}/night/")
         times = page.locator(".event-details time")
-        expect(times.nth(1)).to_have_text(re.compile(r"^1:30\sAM EST$"))
-        expect(times.nth(2)).to_have_text(re.compile(r"^4:00\sAM EDT$"))
+        expect(times.nth(1)).to_have_text(re.compile(r"^1:30\sAM$"))
+        expect(times.nth(2)).to_have_text(re.compile(r"^4:00\sAM$"))
+        zones = page.locator(".event-details [data-zone-name]")
+        expect(zones).to_have_text(["Eastern Standard Time", "Eastern Daylight Time"])
         expect(page.locator(".badge-live")).to_be_visible()
         expect(page.locator(".event-live iframe")).to_be_visible()
         page.clock.pause_at(start + timedelta(minutes=89))

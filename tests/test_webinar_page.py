@@ -91,15 +91,17 @@ def test_start_in_the_event_zone_and_details(make_site: SiteFactory) -> None:
     html = soup(out / "q1/index.html")
     start = html.find("time", class_="event-start")
     assert start["datetime"] == "2027-03-15T16:00:00+01:00"
-    assert start.text == "Monday, March 15, 2027, 4:00 PM CET"
+    # CLDR's full date and short time (Babel), as Intl writes them: the zone on its own line.
+    assert start.text == "Monday, March 15, 2027, 4:00 PM"
     assert start.has_attr("data-local-time")
-    assert html.find(attrs={"data-zone": "event"}).text == "Time zone: Europe/Berlin"
+    zone = html.find(attrs={"data-zone": "event"}).text
+    assert zone == "Time zone: Central European Standard Time"
     details = {
         div.dt.text: div.dd.text for div in html.find("aside", class_="event-details").dl("div")
     }
     assert details == {
         "Date": "Monday, March 15, 2027",
-        "Time": "4:00 PM CET to 5:00 PM CET",
+        "Time": "4:00 PM to 5:00 PM",
         "Where": "Online, on this page",
         "Host": "Marketing",
         "Security PIN": "123456",
@@ -170,14 +172,16 @@ def test_home_page_lists_upcoming_soonest_first_then_past(make_site: SiteFactory
         ]
 
     assert section("Upcoming events") == [
-        ("Soon", "Monday, February 1, 2027, 10:00 AM EST"),
-        ("Late", "Tuesday, June 1, 2027, 10:00 AM EDT"),
+        ("Soon", "Monday, February 1, 2027, 10:00 AM"),
+        ("Late", "Tuesday, June 1, 2027, 10:00 AM"),
     ]
     assert section("Past events") == [
-        ("Old", "Thursday, October 1, 2026, 10:00 AM EDT"),
-        ("Older", "Friday, May 1, 2026, 10:00 AM EDT"),
+        ("Old", "Thursday, October 1, 2026, 10:00 AM"),
+        ("Older", "Friday, May 1, 2026, 10:00 AM"),
     ]
     assert section("Rooms and streams") == [("Drop-in room", "")]
+    zones = [z.text for z in html.find_all(class_="card-zone")]
+    assert zones == ["Eastern Standard Time"] + ["Eastern Daylight Time"] * 3
     soon = html.find("a", string="Soon").find_parent("li")
     assert soon["data-event-start"] == "2027-02-01T10:00:00-05:00"
     assert [b.text for b in soon.find_all(class_="badge") if visible(b)] == [
@@ -204,7 +208,8 @@ def test_tag_pages(make_site: SiteFactory) -> None:
         ("/tags/product/", "Product"),
         ("/tags/q-a/", "Q&A"),
     ]
-    assert [a.find(class_="tag-count").text for a in tags("a")] == [
+    counts = [a.find(class_="tag-count").find(class_="visually-hidden") for a in tags("a")]
+    assert [c.text for c in counts] == [
         "(1 page)",
         "(2 pages)",
         "(1 page)",

@@ -30,10 +30,11 @@ from site_gen.config.parsing import KeyLines, SourceError, parse_toml
 from site_gen.config.problems import did_you_mean
 from site_gen.config.theme import SOCIAL_NETWORKS
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
+from site_gen.i18n import CatalogProblem, catalog_files, extract_messages, missing_messages
 from site_gen.output.staging import check_output_target
-from site_gen.paths import CONFIG_FILE, LOCK_FILE
+from site_gen.paths import CONFIG_FILE, LOCALES_DIR, LOCK_FILE
 from site_gen.render.blocked import blocked_resources
-from site_gen.render.theme import static_dirs
+from site_gen.render.theme import locale_dirs, static_dirs, template_dirs
 from site_gen.scheduling.plan import make_plan
 from site_gen.structure.files import SITE_FILES, static_files
 from site_gen.structure.lock import Lock
@@ -108,6 +109,7 @@ def check(root: Path, options: CheckOptions | None = None) -> CheckReport:
                                 str(exc)))
     problems.extend(_warn(p) for p in authoring_warnings(site, pages, root))
     problems.extend(_warn(p) for p in blocked_resources(site, pages))
+    problems.extend(catalog_problems(site, root))
     problems.extend(outdated_overrides(root))
     report.problems = sorted(set(problems), key=_order)
     return report
@@ -154,6 +156,50 @@ def authoring_warnings(site: Site, pages: list[Page], root: Path) -> list[Proble
             out.append(page.problem(
                 f"on_leave.{reason}: {action.navigate!r} points at {what}", "on_leave", reason))
     return out
+
+
+def catalog_problems(site: Site, root: Path) -> list[Problem]:
+    """Words the page language has no translation for: a warning naming the catalog to fill.
+
+    The theme's catalogs are complete (a test keeps them so); a site that
+    adds a language, or templates with words of their own, may not be. A
+    malformed catalog is an error at its line, as a build would report it.
+    """
+    language = site.config.site.language
+    lines = _config_lines(root)
+    try:
+        files = catalog_files(language, locale_dirs(root))
+    except CatalogProblem as exc:
+        return [Problem(_rel(exc.path, root), exc.line, exc.message)]
+    own = f"{LOCALES_DIR}/{language}.po"
+    if not files:
+        if language.split("-")[0] == "en":
+            return []
+        return [Problem(
+            CONFIG_FILE, lines.line_of(("site", "language")),
+            f"no catalog for language {language!r}: pages show the theme's English words; "
+            f"add {own} (docs/languages.md)", "warning",
+        )]
+    wanted = extract_messages(template_dirs(root))
+    missing = [m for m in wanted if all(missing_messages(c, [m]) for c in files.values())]
+    if not missing:
+        return []
+    site_files = [p for p in files if p.is_relative_to(root)]
+    where = _rel(site_files[0], root) if site_files else own
+    shown = ", ".join(repr(m if isinstance(m, str) else m[0]) for m in missing[:5])
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    return [Problem(
+        where, None,
+        f"{len(missing)} string(s) of the templates have no {language!r} translation and show "
+        f"in English: {shown}{more} (pybabel update, docs/languages.md)", "warning",
+    )]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _theme_warnings(site: Site, root: Path, targets: set[str]) -> list[Problem]:

@@ -361,5 +361,8 @@ def effective_registration(
     merged: dict[str, Any] = {"fields": [{"name": "name"}, {"name": "email"}]}
     merged.update(site.model_dump(exclude_none=True))
     if isinstance(page, RegistrationDefaults):
-        merged.update(page.model_dump(exclude_none=True))
+        own = page.model_dump(exclude_none=True)
+        if own.get("provider") == "netlify" and "url" not in own:
+            merged.pop("url", None)  # the site's endpoint is for its url forms
+        merged.update(own)
     return Registration.model_validate(merged)

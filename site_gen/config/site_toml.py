@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from site_gen.errors import Problem, ValidationFailed
+from site_gen.i18n import language_problem
 from site_gen.paths import CONFIG_FILE, SITE_DIRS
 from site_gen.utils.net import plain_http_off_loopback
 
@@ -88,7 +89,10 @@ class SiteSection(StrictModel):
     )
     description: str = Field("", description="Shown on the index page and in its meta tags.")
     language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
-        Field("en", description="The pages' lang attribute (BCP 47).")
+        Field(
+            "en",
+            description="The pages' language (BCP 47): lang, dir, the theme's words and dates.",
+        )
     )
     time_zone: str = Field("UTC", description="Default time zone of pages that give none.")
     output_dir: str = Field("public", description="Output folder, relative to the site.")
@@ -107,6 +111,16 @@ class SiteSection(StrictModel):
     @classmethod
     def _zone(cls, value: str) -> str:
         return check_time_zone(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        # Dates, plural rules and direction come from CLDR: a tag it does not
+        # know would give English dates under a foreign lang attribute.
+        problem = language_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("output_dir")
     @classmethod

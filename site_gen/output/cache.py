@@ -17,7 +17,7 @@ pull request must not be able to run code in CI):
 
 ``build-<options>.json``  (per set of build options; :class:`BuildRecord`)
     The size and mtime of every input (site.toml, the lock, content/,
-    templates/, static/, the theme, site-gen's own modules), the options
+    templates/, locales/, static/, the theme, site-gen's own modules), the options
     and environment that change a build, and the report. When nothing of
     that changed, the output is still exactly what that build wrote and no
     page changes state before ``valid_until``, a build returns the
@@ -42,7 +42,7 @@ from typing import Any
 import site_gen
 from site_gen import __version__
 from site_gen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LOCK_FILE
-from site_gen.render.theme import bundled_root, static_dirs, template_dirs
+from site_gen.render.theme import bundled_root, locale_dirs, static_dirs, template_dirs
 from site_gen.utils.fs import atomic_write, walk_files
 
 __all__ = [
@@ -279,6 +279,7 @@ def input_stats(root: Path) -> dict[str, Stat]:
     package = Path(site_gen.__file__).resolve().parent
     folders: list[tuple[Path, Path | None]] = [(root / CONTENT_DIR, root)]
     folders += [(d, None) for d in template_dirs(root)]
+    folders += [(d, None) for d in locale_dirs(root)]
     folders += [(d.path, d.path) for d in static_dirs(root)]
     folders += [(package, None), (bundled_root() / "templates", None)]
     seen: set[str] = set()

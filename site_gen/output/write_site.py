@@ -144,13 +144,14 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     """Each page's cache key, the site-wide files' key, and when a state next changes."""
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    # The CSP and the fingerprinted names (they change with the CSS/JS/images' bytes)
-    # reach every page.
+    # The CSP, the catalogs (a changed locales/fr.po re-renders every page) and the
+    # fingerprinted names (they change with the CSS/JS/images' bytes) reach every page.
     common = canonical_hash(
         renderer_versions(),
         renderer.config,
         renderer.preview,
         renderer.headers.csp.text(),
+        renderer.catalogs.fingerprint,
         renderer.fingerprints.mapping(),
     )
     pages = {}

@@ -34,7 +34,7 @@ from typing import Any
 
 from site_gen.config.site_toml import SiteConfig, load_config
 from site_gen.errors import Problem, SiteGenError, ValidationFailed
-from site_gen.paths import CONFIG_FILE, LOCK_FILE, SITE_DIRS
+from site_gen.paths import CONFIG_FILE, LOCALES_DIR, LOCK_FILE, SITE_DIRS
 from site_gen.render.headers import SiteHeaders, site_headers
 from site_gen.render.outputs import page_files, site_wide_files
 from site_gen.render.renderer import Renderer
@@ -100,7 +100,7 @@ class PreviewSite:
     """
 
     #: Folders (recursively) and root files whose changes the preview follows.
-    watched_dirs: tuple[str, ...] = SITE_DIRS
+    watched_dirs: tuple[str, ...] = (*SITE_DIRS, LOCALES_DIR)
     watched_files: tuple[str, ...] = (CONFIG_FILE, LOCK_FILE)
 
     def __init__(
@@ -170,15 +170,16 @@ class PreviewSite:
                 self._state.static_out = self._static()
                 rendered, site_wide = self._render(full=True)
                 return self._finish(reason, started, rendered, site_wide, static=True)
-            if "templates" in top:
+            # A catalog's words are on every page, as a template's are.
+            if top & {"templates", LOCALES_DIR}:
                 self._state.renderer = self._new_renderer()
             if "content" in top:
                 self._load_content([r for r in rels if r.startswith("content/")])
             static = "static" in top
             if static:
                 self._state.static_out = self._static()
-            if top & {"content", "templates"}:
-                rendered, site_wide = self._render(full="templates" in top)
+            if top & {"content", "templates", LOCALES_DIR}:
+                rendered, site_wide = self._render(full=bool(top & {"templates", LOCALES_DIR}))
             else:
                 rendered, site_wide = 0, False
             return self._finish(reason, started, rendered, site_wide, static=static,

@@ -11,5 +11,5 @@
     headers.py   SiteHeaders: the CSP composed from the site, every host's format
     analytics.py analytics presets: scripts, generated config, their CSP sources
     blocked.py   external resources the policy would block, at their lines
-    dates.py     dates and times as pages show them without script
+    dates.py     dates, times and zone names in the page language (CLDR, Babel)
 """

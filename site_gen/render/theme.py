@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path, PurePosixPath
 
-from site_gen.paths import STATIC_DIR, TEMPLATES_DIR
+from site_gen.paths import LOCALES_DIR, STATIC_DIR, TEMPLATES_DIR
 from site_gen.structure.files import StaticFolder
 from site_gen.utils.fs import walk_files
 
@@ -26,12 +26,14 @@ __all__ = [
     "THEME_ASSETS",
     "THEME_PREFIX",
     "bundled_root",
+    "locale_dirs",
     "site_hooks",
     "site_path",
     "static_dirs",
     "template_dirs",
     "theme_assets_dir",
     "theme_files",
+    "theme_locales_dir",
     "theme_templates_dir",
 ]
 
@@ -63,6 +65,20 @@ def theme_templates_dir() -> Path:
 def theme_assets_dir() -> Path:
     """The default theme's static files (css, script, icon), published under ``/assets/``."""
     return bundled_root() / STATIC_DIR / THEME_ASSETS
+
+
+def theme_locales_dir() -> Path:
+    """The default theme's gettext catalogs, ``locales/LANG.po``."""
+    return bundled_root() / LOCALES_DIR
+
+
+def locale_dirs(site_root: Path) -> list[Path]:
+    """Catalog search path: a site's ``locales/LANG.po`` overrides the theme's, string by string."""
+    out: list[Path] = []
+    for d in (site_root / LOCALES_DIR, theme_locales_dir()):
+        if d.is_dir() and all(d.resolve() != o.resolve() for o in out):
+            out.append(d)
+    return out
 
 
 def _is_theme(site_root: Path) -> bool:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from site_gen.config.site_toml import SiteConfig, load_config
 from site_gen.errors import Problem, ValidationFailed
+from site_gen.i18n import language_problem
+from site_gen.paths import LOCALES_DIR
 
 from .pages import Page, load_pages
 
@@ -46,6 +48,26 @@ class Site:
         return self.root / self.config.site.output_dir
 
 
+def _catalog_problems(root: Path) -> list[Problem]:
+    """A site's ``locales/*.po`` that cannot be used, reported with the rest before any API call."""
+    folder = root / LOCALES_DIR
+    if not folder.is_dir():
+        return []
+    from site_gen.i18n import CatalogProblem, read_catalog  # Babel's message tools: only if used
+
+    problems = []
+    for path in sorted(folder.glob("*.po")):
+        rel = f"{LOCALES_DIR}/{path.name}"
+        if (why := language_problem(path.stem)) is not None:
+            problems.append(Problem(rel, None, f"the file name is not a language: {why}"))
+            continue
+        try:
+            read_catalog(path, path.stem)
+        except CatalogProblem as exc:
+            problems.append(Problem(rel, exc.line, exc.message))
+    return problems
+
+
 def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
     """Load config and content; raise ValidationFailed with *every* problem.
 
@@ -62,6 +84,7 @@ def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
         config = None
     pages, page_problems = load_pages(root, config)
     problems.extend(page_problems)
+    problems.extend(_catalog_problems(root))
     if problems or config is None:
         raise ValidationFailed(problems)
     return Site(root=root, config=config, pages=tuple(pages))

@@ -17,8 +17,10 @@
  * room, which is never torn down under them) and shows exactly the elements
  * whose data-event-show lists it. The room's iframe waits in a <template
  * data-room-frame> until the room opens. <time data-local-time> elements are
- * rewritten in the visitor's time zone (Intl), in the page's language. All
- * words come from the HTML, so templates can translate them.
+ * rewritten in the visitor's time zone (Intl), in the page's language, with
+ * the same CLDR styles the build used (Babel), so nothing changes for a
+ * visitor in the event's zone. All words come from the HTML (the templates'
+ * gettext catalogs), plural forms included: Intl.PluralRules picks one.
  */
 (function () {
   'use strict';
@@ -90,29 +92,44 @@
 
   // -- local times ---------------------------------------------------------
 
-  var FORMATS = {
-    datetime: {
-      weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
-      hour: 'numeric', minute: '2-digit', timeZoneName: 'short'
-    },
-    date: { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' },
-    time: { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }
-  };
+  // The build wrote each time with CLDR's formats in the page's language
+  // (Babel): the full date, the short time, joined by the locale's date-time
+  // pattern, which the page hands over in data-datetime-pattern. The same
+  // styles through Intl give the same text, now in the visitor's zone.
+  var STYLES = { date: { dateStyle: 'full' }, time: { timeStyle: 'short' } };
+
+  function language() {
+    return document.documentElement.lang || undefined;
+  }
 
   // One formatter per style: making one costs milliseconds (more on a slow phone),
   // and a webinar page has a dozen times to rewrite.
   var formatters = {};
 
-  function formatter(style) {
-    if (!FORMATS[style]) style = 'datetime';
-    if (formatters[style]) return formatters[style];
-    var options = FORMATS[style];
+  function formatter(key, options) {
+    if (formatters[key]) return formatters[key];
     try {
-      formatters[style] = new Intl.DateTimeFormat(document.documentElement.lang || undefined, options);
+      formatters[key] = new Intl.DateTimeFormat(language(), options);
     } catch (e) {
-      formatters[style] = new Intl.DateTimeFormat(undefined, options);
+      formatters[key] = new Intl.DateTimeFormat(undefined, options);
     }
-    return formatters[style];
+    return formatters[key];
+  }
+
+  function formatTime(style, when) {
+    if (STYLES[style]) return formatter(style, STYLES[style]).format(when);
+    var pattern = document.documentElement.dataset.datetimePattern || '{1}, {0}';
+    return pattern.split('{1}').join(formatTime('date', when))
+      .split('{0}').join(formatTime('time', when));
+  }
+
+  // The visitor's zone by its long CLDR name at a moment ("heure normale d’Europe centrale").
+  function zoneName(when) {
+    var parts = formatter('zone', { timeZoneName: 'long' }).formatToParts(when);
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].type === 'timeZoneName') return parts[i].value;
+    }
+    return null;
   }
 
   function localizeTimes() {
@@ -124,12 +141,15 @@
       if (isNaN(when.getTime())) continue;
       // Hovering still shows the time as published, in the event's own zone.
       if (!node.title) node.title = node.textContent.trim();
-      node.textContent = formatter(node.dataset.localTime).format(when);
+      var text = formatTime(node.dataset.localTime, when);
+      if (node.textContent !== text) node.textContent = text;
     }
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!zone) return;
     var names = document.querySelectorAll('[data-zone-name]');
-    for (var j = 0; j < names.length; j++) names[j].textContent = zone;
+    for (var j = 0; j < names.length; j++) {
+      var at = new Date(names[j].dataset.zoneAt || Date.now());
+      var name = zoneName(isNaN(at.getTime()) ? new Date() : at);
+      if (name && names[j].textContent !== name) names[j].textContent = name;
+    }
     var notes = document.querySelectorAll('[data-zone]');
     for (var k = 0; k < notes.length; k++) notes[k].hidden = notes[k].dataset.zone !== 'local';
   }
@@ -138,6 +158,24 @@
 
   function pad(number) {
     return number < 10 ? '0' + number : String(number);
+  }
+
+  // A unit's word for a number: the template wrote the catalog's form for each
+  // of the language's plural categories (data-plural-one, -few, -many...);
+  // Intl.PluralRules names the category of the number shown.
+  var plurals = null;
+  function pluralize(unit, count) {
+    if (plurals === null) {
+      try {
+        plurals = new Intl.PluralRules(language());
+      } catch (e) {
+        plurals = new Intl.PluralRules('en');
+      }
+    }
+    var category = plurals.select(count);
+    var key = 'plural' + capitalize(category);
+    var word = unit.dataset[key] !== undefined ? unit.dataset[key] : unit.dataset.pluralOther;
+    if (word !== undefined && unit.textContent !== word) unit.textContent = word;
   }
 
   function showCountdown(scope, ms) {
@@ -155,6 +193,8 @@
       var name = values[i].dataset.countdownPart;
       var text = name === 'days' ? String(parts[name]) : pad(parts[name]);
       if (values[i].textContent !== text) values[i].textContent = text;
+      var unit = values[i].parentNode.querySelector('[data-plural]');
+      if (unit) pluralize(unit, parts[name]);
     }
     box.hidden = false;
     var fallback = scope.querySelector('[data-countdown-fallback]');
