@@ -63,6 +63,8 @@ def write_site(
     # The policy includes every page's form origin: one page's form reaches every page's meta CSP.
     headers = site_headers(site.config, site.pages)
     renderer = Renderer(site.root, site.config, now=now, headers=headers)
+    # Encoded (or found in their cache) here, once, before any worker forks.
+    renderer.prepare_images(resolved)
     cache = RenderCache(site.root, out_dir)
     statics = static_files(static_dirs(site.root))
     static = {f.rel: _source_stat(f) for f in statics}
@@ -81,7 +83,9 @@ def write_site(
         site_rels = cache.site_files(keys.site)
         if not todo and site_rels is not None and cache.static_unchanged(static):
             # Nothing to write: the previous output is this build's output.
-            count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
+            pages = (r for i in resolved for r in page_rels(i))
+            assets = (f.rel for f in renderer.asset_files())
+            count = len({*site_rels, *static, *pages, *assets})
             _save_cache(cache, keys, resolved, site_rels, static, now, cache.recorded_outputs())
             return count
     if ahead is not None:
@@ -116,6 +120,7 @@ def write_site(
                     stage.keep_static(file.rel, source=file.source)
                 else:
                     write_files(stage, [file])
+            write_files(stage, renderer.asset_files())
             batch.finish()
             if site_rels is None:
                 _adopt_event_icals(renderer, resolved, rendering, out_dir, cache)
@@ -214,7 +219,8 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     """Each page's cache key, the site-wide files' key, and when a state next changes."""
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    # The catalogs decide every word: a changed locales/fr.po re-renders every page.
+    # The CSP, the catalogs (a changed locales/fr.po re-renders every page) and the
+    # fingerprinted names (they change with the CSS/JS/images' bytes) reach every page.
     common = canonical_hash(
         renderer_versions(),
         parsers_fingerprint(),
@@ -222,12 +228,15 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
         renderer.preview,
         renderer.headers.csp.text(),
         renderer.catalogs.fingerprint,
+        renderer.fingerprints.mapping(),
     )
     pages = {}
     changes: list[datetime] = []
     for item in resolved:
         template = closures[PAGE_TEMPLATES[item.page.meta.kind]]
-        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item))
+        # The page's image variants are named by their content: a new image, new HTML.
+        image = renderer.image_key(item.page.meta.image)
+        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item), image)
         if item.timeslot is not None:
             changes += item.timeslot.changes(renderer.opens_before)
     listings = canonical_hash(common, [closures[n] for n in site_templates()])

@@ -464,6 +464,8 @@ class PreviewSite:
         self._number += 1
         files: dict[str, OutputFile] = dict(state.static_out)
         files.update(state.site_out)
+        if state.renderer is not None:  # image variants, as the disk build writes them
+            files.update((f.rel, f) for f in state.renderer.asset_files())
         collisions: list[str] = []
         for source, outputs in state.page_out.items():
             for rel, file in outputs.items():

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from types import CodeType, SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import jinja2.meta
@@ -28,11 +28,14 @@ from site_gen.config.integrations import HIDDEN_FIELDS, effective_registration
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed, Problem, ValidationFailed
 from site_gen.i18n import CatalogProblem, load_catalogs, plural_samples, text_direction
-from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
+from site_gen.images import ImageVariants, ResponsiveImage
+from site_gen.paths import IMAGE_CACHE_DIR
+from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFile
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
 from .analytics import ANALYTICS_FILE, Analytics, analytics
+from .assets import Fingerprints, fingerprint_theme
 from .dates import DateFormats
 from .headers import SiteHeaders, headers_file, site_headers
 from .ical import (
@@ -51,6 +54,7 @@ from .theme import (
     THEME_PREFIX,
     locale_dirs,
     site_hooks,
+    static_dirs,
     template_dirs,
     theme_templates_dir,
 )
@@ -280,8 +284,22 @@ class Renderer:
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
+        #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
+        #: none in the preview, which links the files by their own names.
+        self.fingerprints = Fingerprints(self._locate_static)
+        if not preview and self.analytics is not None and self.analytics.config_js is not None:
+            self.fingerprints.add_text(f"/{ANALYTICS_FILE}", self.analytics.config_js)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
-        self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        if preview:
+            self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        else:
+            self.theme_css = fingerprint_theme(
+                self.fingerprints,
+                config.theme,
+                lambda name: theme_stylesheet(config.theme, lambda p: self.links.url(name(p))),
+            )
+        #: Resized variants of the images pages show (hero, cards), cached by content.
+        self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
         #: The page language's words (the site's catalog, then the theme's) and date formats.
         self.language = config.site.language
         try:
@@ -323,6 +341,8 @@ class Renderer:
         env.globals.update(_gettext_callables(self.catalogs.translations))
         env.filters["url"] = self.links.url
         env.filters["abs_url"] = self.links.abs_url
+        # '/assets/site-gen.css' | asset | url: the file's fingerprinted name, if it has one.
+        env.filters["asset"] = self.fingerprints.name
         env.filters["datetime"] = self.dates.date_time
         env.filters["date"] = self.dates.date
         env.filters["time"] = self.dates.time
@@ -361,13 +381,14 @@ class Renderer:
     def _theme_data(self) -> ThemeData:
         theme = self.config.theme
         favicon = theme.favicon or DEFAULT_FAVICON
+        name = self.fingerprints.name  # what pages load is named by its content
         return ThemeData(
-            logo=theme.logo,
-            logo_dark=theme.logo_dark,
-            favicon=_Icon(favicon, _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
-            stylesheet=f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
-            extra_css=tuple(theme.extra_css),
-            extra_js=tuple(theme.extra_js),
+            logo=name(theme.logo) if theme.logo else None,
+            logo_dark=name(theme.logo_dark) if theme.logo_dark else None,
+            favicon=_Icon(name(favicon), _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
+            stylesheet=name(f"/{THEME_STYLESHEET}") if self.theme_css is not None else None,
+            extra_css=tuple(name(p) for p in theme.extra_css),
+            extra_js=tuple(name(p) for p in theme.extra_js),
             nav=None if theme.nav is None else tuple(_Link(n.label, n.url) for n in theme.nav),
             footer=tuple(_Link(n.label, n.url) for n in theme.footer),
             social=tuple(_Social(s.network.lower(), s.network, s.url) for s in theme.social),
@@ -402,6 +423,8 @@ class Renderer:
             "image": self.links.abs_url(meta.image) if meta.image else None,
             # For <img>: site-relative, so previews and other hosts show it too.
             "image_src": self.links.url(meta.image) if meta.image else None,
+            # srcset, sizes and dimensions for <picture> (None: an image without variants).
+            "picture": self._picture(meta.image) if meta.image else None,
             "recording_url": self.links.url(meta.recording_url) if meta.recording_url else None,
             "source": page.source,
             "host_name": self._host_name(meta.host),
@@ -422,6 +445,75 @@ class Renderer:
             data["opens"] = slot.opens(self.opens_before)
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
+
+    # -- images -----------------------------------------------------------------
+
+    def _locate_static(self, site_path: str) -> Path | None:
+        """The static file published at ``site_path`` (the site's own wins), or None."""
+        if not site_path.startswith("/") or site_path.startswith("//"):
+            return None
+        rel = site_path.lstrip("/")
+        for folder in reversed(static_dirs(self.root)):
+            if not rel.startswith(folder.under):
+                continue
+            candidate = folder.path / rel.removeprefix(folder.under)
+            try:
+                inside = candidate.resolve().is_relative_to(folder.path.resolve())
+            except OSError:
+                continue
+            if inside and candidate.is_file():  # never a link out of static/
+                return candidate
+        return None
+
+    def _picture(self, site_path: str) -> dict[str, Any] | None:
+        """What ``partials/picture.html`` needs of an image: srcsets per type, size, fallback."""
+        image = self.images.get(site_path)
+        if image is None:
+            return None
+
+        def href(rel: str) -> str:
+            # Percent-encoded: a space or comma in a file name would split a srcset entry.
+            return quote(self.links.url("/" + rel), safe="/%")
+
+        def srcset(variants: tuple[Any, ...]) -> str:
+            return ", ".join(f"{href(v.rel)} {v.width}w" for v in variants)
+
+        *modern, (original_type, original) = image.sources
+        return {
+            "sources": [{"type": t, "srcset": srcset(v)} for t, v in modern],
+            "type": original_type,
+            "srcset": srcset(original),
+            "src": href(image.fallback.rel),
+            "width": image.width,
+            "height": image.height,
+        }
+
+    def prepare_images(self, items: Iterable[Resolved]) -> None:
+        """Make (or find cached) the variants of every page's image, now.
+
+        The disk build calls this before forking its page workers, so that
+        each image is encoded once, by one process, and the output knows
+        every variant file to copy.
+        """
+        for item in items:
+            if item.page.meta.image:
+                self.images.get(item.page.meta.image)
+
+    def image_key(self, site_path: str | None) -> str | None:
+        """The content key of an image's variants (their names change with it), for cache keys."""
+        image: ResponsiveImage | None = self.images.get(site_path) if site_path else None
+        return image.key if image is not None else None
+
+    def asset_files(self) -> list[OutputFile]:
+        """Files named by their content: fingerprinted assets, and every image variant shown."""
+        return [
+            *self.fingerprints.files(),
+            *(
+                OutputFile(v.rel, f"image variant ({v.width} px)", copy_from=v.path)
+                for image in self.images.used()
+                for v in image.files()
+            ),
+        ]
 
     def state(self, item: Resolved) -> str | None:
         """What a page shows of its event at the renderer's ``now`` (None: no event).
