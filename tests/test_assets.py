@@ -118,3 +118,22 @@ def test_the_preview_links_the_files_by_their_own_names(make_site: SiteFactory) 
     html = BeautifulSoup(site.files["office-hours/index.html"].data().decode(), "html.parser")
     assert "/assets/site-gen.css" in linked(html)
     assert not any(rel.startswith("immutable/assets/") for rel in site.files)
+
+
+def test_a_build_then_a_preview_in_one_process_link_their_own_names(
+    make_site: SiteFactory,
+) -> None:
+    """Compiled templates are shared within a process; filters must not be folded into them.
+
+    Jinja folds ``'/assets/site-gen.css' | asset`` into a literal when it
+    compiles; the build's fingerprinted name then reached the preview (and a
+    second site's base URL the first's) until the filters ran per render.
+    """
+    root = make_site(FILES, config=BRAND)
+    run(root)
+    built = BeautifulSoup((root / "public/office-hours/index.html").read_text(), "html.parser")
+    assert any(href.startswith("/immutable/assets/site-gen.") for href in linked(built))
+    site = PreviewSite(root, environ={}, clock=lambda: NOW)
+    site.build()
+    html = BeautifulSoup(site.files["office-hours/index.html"].data().decode(), "html.parser")
+    assert "/assets/site-gen.css" in linked(html)

@@ -59,13 +59,16 @@ __all__ = [
 #: Bumped whenever the records' shape or the meaning of a key changes.
 #: 2: webinar times in elapsed time and new VTIMEZONEs (issue 19): the same
 #: page key now renders other bytes, so pages of older records are not reused.
-FORMAT = 2
+#: 3: file stats carry the ctime.
+FORMAT = 3
 #: Files whose mtime is this close to the build's start may change again
 #: within the filesystem's timestamp granularity: their content is hashed too
 #: (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
 
-Stat = tuple[int, int]  # (size, mtime_ns)
+#: (size, mtime_ns, ctime_ns). The ctime is there because a tool can restore
+#: an edited file's mtime (``cp -p``, ``rsync -t``, ``os.utime``) but not its ctime.
+Stat = tuple[int, int, int]
 
 
 # -- keys ---------------------------------------------------------------------
@@ -153,7 +156,7 @@ def _stat(path: Path) -> Stat | None:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 # -- render cache ---------------------------------------------------------------
@@ -242,7 +245,7 @@ class RenderCache:
         return (
             recorded is not None
             and tuple(recorded) == tuple(source)
-            and source[1] < self._saved_ns - RACY_NS
+            and max(source[1], source[2]) < self._saved_ns - RACY_NS
             and self._untouched([rel])
         )
 
@@ -251,7 +254,7 @@ class RenderCache:
         recorded = {rel: tuple(v) for rel, v in self._static.items()}
         # A file written in the same timestamp tick as the last build may
         # have changed without a new mtime: copy it again (cheap) to be sure.
-        racy = any(m >= self._saved_ns - RACY_NS for _s, m in sources.values())
+        racy = any(max(m, c) >= self._saved_ns - RACY_NS for _s, m, c in sources.values())
         return not racy and recorded == dict(sources) and self._untouched(sources)
 
     def save(
@@ -338,7 +341,7 @@ def input_stats(root: Path) -> dict[str, Stat]:
     stats: dict[str, Stat] = {}
     for name in (CONFIG_FILE, LOCK_FILE):
         st = _stat(root / name)
-        stats[str(root / name)] = st if st is not None else (-1, -1)
+        stats[str(root / name)] = st if st is not None else (-1, -1, -1)
     package = Path(site_gen.__file__).resolve().parent
     folders: list[tuple[Path, Path | None]] = [(root / CONTENT_DIR, root)]
     folders += [(d, None) for d in template_dirs(root)]
@@ -391,7 +394,9 @@ class BuildRecord:
         self.inputs = input_stats(self.root)
         # Hash, now, the files that may still change within the timestamp granularity.
         self.racy = {
-            p: _digest(p) for p, (_s, m) in self.inputs.items() if m >= self.started_ns - RACY_NS
+            p: _digest(p)
+            for p, (_s, m, c) in self.inputs.items()
+            if max(m, c) >= self.started_ns - RACY_NS
         }
         self.refreshed = False
 

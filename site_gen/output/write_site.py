@@ -28,6 +28,7 @@ from site_gen.structure.page_memo import parsers_fingerprint
 from .cache import (
     FragmentStore,
     RenderCache,
+    Stat,
     canonical_hash,
     renderer_versions,
     template_closures,
@@ -250,10 +251,10 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     )
 
 
-def _source_stat(file: OutputFile) -> tuple[int, int]:
+def _source_stat(file: OutputFile) -> Stat:
     assert file.copy_from is not None
     st = file.copy_from.stat()
-    return (st.st_size, st.st_mtime_ns)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _save_cache(
@@ -261,7 +262,7 @@ def _save_cache(
     keys: _Keys,
     resolved: list[Resolved],
     site_rels: list[str],
-    static: dict[str, tuple[int, int]],
+    static: dict[str, Stat],
     now: datetime,
     others: Iterable[str],
 ) -> None:

@@ -171,6 +171,24 @@ class ThemeLoader(jinja2.BaseLoader):
         )
 
 
+def _per_build(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose answer depends on this build (base URL, fingerprints, language).
+
+    Jinja's optimizer calls filters on constant arguments while compiling
+    (``'/x' | url`` becomes a literal), and compiled code is shared between
+    builds of one process (see ThemeLoader.load): a preview whose base_url
+    or stylesheet changed, or a second site built in the same process, would
+    get the first build's answer. A filter that takes the context is never
+    folded, so it runs when the page renders.
+    """
+
+    @jinja2.pass_context
+    def at_render(_context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return at_render
+
+
 #: Compiled template code by (name, filename, source): see ThemeLoader.load.
 _COMPILED: dict[tuple[str, str | None, str, tuple[object, ...]], CodeType] = {}
 _COMPILED_MAX = 512
@@ -339,16 +357,16 @@ class Renderer:
             self.catalogs.translations, newstyle=True
         )
         env.globals.update(_gettext_callables(self.catalogs.translations))
-        env.filters["url"] = self.links.url
-        env.filters["abs_url"] = self.links.abs_url
+        env.filters["url"] = _per_build(self.links.url)
+        env.filters["abs_url"] = _per_build(self.links.abs_url)
         # '/assets/site-gen.css' | asset | url: the file's fingerprinted name, if it has one.
-        env.filters["asset"] = self.fingerprints.name
-        env.filters["datetime"] = self.dates.date_time
-        env.filters["date"] = self.dates.date
-        env.filters["time"] = self.dates.time
-        env.filters["zone"] = self.dates.zone
-        env.filters["duration"] = self.dates.duration
-        env.filters["list_join"] = self.dates.list_join
+        env.filters["asset"] = _per_build(self.fingerprints.name)
+        env.filters["datetime"] = _per_build(self.dates.date_time)
+        env.filters["date"] = _per_build(self.dates.date)
+        env.filters["time"] = _per_build(self.dates.time)
+        env.filters["zone"] = _per_build(self.dates.zone)
+        env.filters["duration"] = _per_build(self.dates.duration)
+        env.filters["list_join"] = _per_build(self.dates.list_join)
         # One number per CLDR plural category, for forms site-gen.js picks from.
         env.globals["plural_samples"] = plural_samples(self.language)
         env.filters["iso"] = lambda d: d.isoformat()
