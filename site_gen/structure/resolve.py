@@ -61,7 +61,7 @@ def resolve_pages(
         return host.access_code
 
     def webinar_code(webinar: Page) -> str | None:
-        conf = section.conferences.get(webinar.slug)
+        conf = section.conferences.get(site.conference_key(webinar, section.conferences))
         if conf is None:
             return None
         if webinar.meta.one_time_access_code and conf.access_code:
@@ -92,7 +92,7 @@ def resolve_pages(
         if meta.kind == "webinar":
             zone = page.time_zone(config)
             start = local_start(page, zone)
-            conf = section.conferences.get(page.slug)
+            conf = section.conferences.get(site.conference_key(page, section.conferences))
             timeslot = TimeSlot(start, meta.duration or 0, str(zone), conf)
             code = webinar_code(page)
             if code is None:

@@ -1,0 +1,175 @@
+"""Multilingual sites (issue 17, items 4-6): languages, translations, one conference each.
+
+An en/fr/ar site is built against the sandbox over real loopback HTTP:
+a translated webinar must be exactly one conference, embedded by every
+translation, and its pages must link each other both ways with valid
+BCP 47 tags. Bad input is reported all at once, at its file and line,
+with nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel import Locale
+
+from site_gen.callbridge.sandbox.testing import running_sandbox
+from site_gen.commands.build import BuildOptions, build
+from site_gen.errors import ValidationFailed
+from site_gen.paths import LOCK_FILE
+from tests.helpers import BASE_CONFIG, NOW, SiteFactory, soup
+from tests.helpers import SANDBOX_ADMIN_ENV as ADMIN
+from tests.webinars import webinar
+
+LANGUAGES = """
+[languages.fr]
+title = "Test en direct"
+description = "Nos webinaires"
+
+[languages.ar]
+title = "بث مباشر"
+"""
+
+
+def config(api: str = "sandbox", extra: str = LANGUAGES) -> str:
+    return BASE_CONFIG.replace('api = "sandbox"', f'api = "{api}"') + extra
+
+
+def trilingual() -> dict[str, str | bytes]:
+    """One webinar in English, French and Arabic; the French by folder, the Arabic by key."""
+    return {
+        "content/q1-launch.md": webinar("Q1 Launch", extra="description: Our launch.\n"),
+        "content/fr/q1-launch.md": webinar("Lancement T1", extra="description: Notre lancement.\n"),
+        "content/launch-ar.md": webinar(
+            "إطلاق الربع الأول", extra="language: ar\ntranslation_key: q1-launch\n"
+        ),
+    }
+
+
+@pytest.fixture
+def sandbox() -> Iterator:
+    with running_sandbox() as server:
+        yield server
+
+
+def conferences(root: Path, api: str) -> dict[str, dict]:
+    data = json.loads((root / LOCK_FILE).read_text())
+    return data["apis"][api]["conferences"]
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as info:
+        build(root, BuildOptions(now=NOW, environ=ADMIN))
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_translated_webinar_is_one_conference_embedded_by_every_translation(
+    make_site: SiteFactory, sandbox
+) -> None:
+    root = make_site(trilingual(), config=config(sandbox.url))
+    report = build(root, BuildOptions(now=NOW, environ=ADMIN))
+    assert report.scheduled == 1
+    assert len(sandbox.conferences()) == 1
+    assert sandbox.conferences()[0]["subject"] == "Q1 Launch"  # the default language's
+    locked = conferences(root, sandbox.url)
+    assert list(locked) == ["q1-launch"]
+    assert locked["q1-launch"]["translations"] == ["ar/launch-ar", "fr/q1-launch"]
+    frames = {
+        soup(root / f"public/{slug}/index.html").find("iframe")["src"]
+        for slug in ("q1-launch", "fr/q1-launch", "ar/launch-ar")
+    }
+    assert len(frames) == 1
+    # Editing a translation's text never reschedules.
+    (root / "content/fr/q1-launch.md").write_text(
+        webinar("Lancement du T1", extra="description: Autre texte.\n"), encoding="utf-8"
+    )
+    again = build(root, BuildOptions(now=NOW, environ=ADMIN))
+    assert again.scheduled == 0
+    assert len(sandbox.conferences()) == 1
+
+
+def test_a_lock_from_before_translations_keeps_working(make_site: SiteFactory, sandbox) -> None:
+    """Migration: an English-only site's lock, then a French translation: no new conference."""
+    root = make_site(
+        {"content/q1-launch.md": webinar("Q1 Launch")}, config=config(sandbox.url, extra="")
+    )
+    build(root, BuildOptions(now=NOW, environ=ADMIN))
+    old = conferences(root, sandbox.url)
+    old["q1-launch"].pop("translations")  # as a lock written before this field existed
+    data = json.loads((root / LOCK_FILE).read_text())
+    data["apis"][sandbox.url]["conferences"] = old
+    (root / LOCK_FILE).write_text(json.dumps(data), encoding="utf-8")
+    (root / "site.toml").write_text(config(sandbox.url), encoding="utf-8")
+    (root / "content/fr").mkdir()
+    (root / "content/fr/q1-launch.md").write_text(webinar("Lancement T1"), encoding="utf-8")
+    report = build(root, BuildOptions(now=NOW, environ=ADMIN, offline=True))
+    assert report.scheduled == 0
+    assert len(sandbox.conferences()) == 1
+    en = soup(root / "public/q1-launch/index.html").find("iframe")["src"]
+    assert soup(root / "public/fr/q1-launch/index.html").find("iframe")["src"] == en
+
+
+def test_translations_that_disagree_on_scheduling_name_both_files(
+    make_site: SiteFactory,
+) -> None:
+    files = trilingual()
+    files["content/fr/q1-launch.md"] = webinar("Lancement T1", start="2027-03-15 17:00")
+    root = make_site(files, config=config())
+    found = problems_of(root)
+    assert any(
+        p.startswith("content/fr/q1-launch.md:5: start") and "content/q1-launch.md:5" in p
+        for p in found
+    ), found
+    assert not (root / "public").exists()
+
+
+def test_bad_input_is_reported_all_at_once_with_file_and_line(make_site: SiteFactory) -> None:
+    root = make_site(
+        {
+            "content/fr/a.md": webinar("A", extra="translation_key: shared\n"),
+            "content/fr/b.md": webinar("B", extra="translation_key: shared\n"),
+            "content/de/c.md": webinar("C"),
+            "content/d.md": webinar("D", extra="language: qqq\n"),
+            "content/e.md": webinar("E", extra="language: de\n"),
+        },
+        config=config(),
+    )
+    found = problems_of(root)
+    text = "\n".join(found)
+    assert any(p.startswith("content/fr/b.md:7: translation_key 'shared'") for p in found), text
+    assert "content/fr/a.md:7" in text
+    assert any(p.startswith("content/de/c.md:1:") and "[languages.de]" in p for p in found), text
+    assert any(p.startswith("content/d.md:7:") and "unknown language 'qqq'" in p for p in found)
+    assert any(p.startswith("content/e.md:7:") and "[languages.de]" in p for p in found), text
+    assert not (root / "public").exists()
+
+
+def test_an_unknown_language_section_is_an_error_at_its_line(make_site: SiteFactory) -> None:
+    root = make_site(config=config(extra=LANGUAGES + '\n[languages.xx-nowhere]\ntitle = "?"\n'))
+    found = problems_of(root)
+    line = (root / "site.toml").read_text().splitlines().index("[languages.xx-nowhere]") + 1
+    assert [p for p in found if "xx-nowhere" in p] == [
+        f"site.toml:{line}: languages.xx-nowhere: unknown language 'xx-nowhere': expected a "
+        "BCP 47 tag CLDR knows, such as 'en', 'fr', 'pt-BR' or 'zh-Hans'"
+    ]
+    assert not (root / "public").exists()
+
+
+def test_language_paths_and_page_languages(make_site: SiteFactory) -> None:
+    from site_gen.structure.site import load_site
+
+    extra = LANGUAGES.replace('title = "Test en direct"', 'title = "T"\npath = "/francais/"')
+    root = make_site(trilingual(), config=config(extra=extra))
+    site = load_site(root, {})
+    by_source = {p.source: p for p in site.pages}
+    assert by_source["content/fr/q1-launch.md"].path == "/francais/q1-launch/"
+    assert by_source["content/fr/q1-launch.md"].language == "fr"
+    assert by_source["content/launch-ar.md"].path == "/ar/launch-ar/"
+    assert by_source["content/q1-launch.md"].language == "en"
+    group = site.translations.of(by_source["content/fr/q1-launch.md"])
+    assert [p.language for p in group] == ["en", "fr", "ar"]
+    for page in group:
+        Locale.parse(page.language, sep="-")  # valid BCP 47, known to CLDR
