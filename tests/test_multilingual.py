@@ -173,3 +173,46 @@ def test_language_paths_and_page_languages(make_site: SiteFactory) -> None:
     assert [p.language for p in group] == ["en", "fr", "ar"]
     for page in group:
         Locale.parse(page.language, sep="-")  # valid BCP 47, known to CLDR
+
+
+def test_translations_link_each_other_in_their_own_language(
+    make_site: SiteFactory, sandbox
+) -> None:
+    """hreflang reciprocal and valid BCP 47; lang, dir, words, JSON-LD and .ics per page."""
+    root = make_site(trilingual(), config=config(sandbox.url))
+    build(root, BuildOptions(now=NOW, environ=ADMIN))
+    pages = {"en": "q1-launch", "fr": "fr/q1-launch", "ar": "ar/launch-ar"}
+    base = "https://live.test.example"
+    links: dict[str, dict[str, str]] = {}
+    for language, slug in pages.items():
+        html = soup(root / f"public/{slug}/index.html")
+        assert html.html["lang"] == language
+        assert html.html["dir"] == ("rtl" if language == "ar" else "ltr")
+        alternates = {
+            link["hreflang"]: link["href"]
+            for link in html.find_all("link", rel="alternate")
+            if link.get("hreflang")
+        }
+        links[language] = alternates
+        assert alternates["x-default"] == f"{base}/q1-launch/"
+        for tag in alternates:
+            if tag != "x-default":
+                assert str(Locale.parse(tag, sep="-")) == tag.replace("-", "_")
+        data = json.loads(html.find("script", type="application/ld+json").string)
+        assert data["inLanguage"] == language
+        switcher = html.find("nav", class_="language-switcher")
+        current = switcher.find("a", attrs={"aria-current": "page"})
+        assert current["href"] == f"/{slug}/" and current["lang"] == language
+    # Reciprocal: every page lists every other, at the URL it is published at.
+    for language, alternates in links.items():
+        assert alternates[language] == f"{base}/{pages[language]}/"
+        assert {k: v for k, v in alternates.items() if k != "x-default"} == {
+            tag: f"{base}/{slug}/" for tag, slug in pages.items()
+        }
+    fr = soup(root / "public/fr/q1-launch/index.html")
+    assert fr.find("nav", class_="language-switcher")["aria-label"] == "Langue"
+    assert "Ajouter à l’agenda" in fr.get_text()
+    assert "Add to calendar" not in fr.get_text()
+    ics = (root / "public/fr/q1-launch/event.ics").read_text()
+    assert "SUMMARY:Lancement T1" in ics
+    assert "DESCRIPTION:Notre lancement." in ics

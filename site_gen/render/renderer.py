@@ -27,7 +27,13 @@ from markupsafe import Markup
 from site_gen.config.integrations import HIDDEN_FIELDS, effective_registration
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed, Problem, ValidationFailed
-from site_gen.i18n import CatalogProblem, load_catalogs, plural_samples, text_direction
+from site_gen.i18n import (
+    CatalogProblem,
+    babel_locale,
+    load_catalogs,
+    plural_samples,
+    text_direction,
+)
 from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
@@ -181,6 +187,12 @@ class _LazyLinks(Mapping[str, str]):
         return len(self._load())
 
 
+def _own_name(tag: str) -> str:
+    """A language's name in itself, capitalised as a menu item: "Français", "العربية"."""
+    name = babel_locale(tag).get_display_name(babel_locale(tag)) or tag
+    return name[:1].upper() + name[1:]
+
+
 def _gettext_callables(translations: Any) -> dict[str, Callable[..., str]]:
     """``_``, ``gettext`` and ``ngettext`` for templates: jinja2.ext's newstyle ones, made cheap.
 
@@ -260,6 +272,46 @@ class Renderer:
         self._event_memo: dict[int, tuple[Resolved, CalendarEvent]] = {}
         self._ical_memo: dict[int, tuple[Resolved, bytes]] = {}
         self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
+        #: One renderer per other language of a multilingual site (made on first use).
+        self._languages: dict[str, Renderer] = {}
+
+    def for_language(self, tag: str) -> Renderer:
+        """The renderer of pages in ``tag``: this one, or one made with that language's settings.
+
+        A page is drawn by the environment of its own language (its catalog,
+        its CLDR dates, ``[languages.XX]``'s title and description), so one
+        renderer serves each language and the output code needs not know.
+        """
+        if not tag or tag == self.language:
+            return self
+        child = self._languages.get(tag)
+        if child is None:
+            config = self.config
+            own = config.languages.get(tag)
+            site = config.site.model_copy(
+                update={
+                    "language": tag,
+                    "title": own.title if own and own.title else config.site.title,
+                    "description": (
+                        own.description
+                        if own and own.description is not None
+                        else config.site.description
+                    ),
+                }
+            )
+            child = Renderer(
+                self.root,
+                config.model_copy(update={"site": site}),
+                now=self.now,
+                preview=self.preview,
+                headers=self.headers,
+            )
+            child._languages = self._languages  # one family: any member finds any language
+            self._languages[tag] = child
+        return child
+
+    def _for(self, item: Resolved) -> Renderer:
+        return self.for_language(item.page.language)
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -336,6 +388,8 @@ class Renderer:
 
     def page_data(self, item: Resolved) -> dict[str, Any]:
         """What templates know of a page, without its rendered body."""
+        if (other := self._for(item)) is not self:
+            return other.page_data(item)
         memo = self._page_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -367,6 +421,8 @@ class Renderer:
             "opens": None,
             "state": None,
             "calendar": None,
+            "language": self.language,
+            "alternates": self._alternates(item),
         }
         slot = item.timeslot
         if slot is not None:
@@ -380,6 +436,27 @@ class Renderer:
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
 
+    def _alternates(self, item: Resolved) -> list[dict[str, Any]]:
+        """The page in each language, for hreflang links and the language switcher.
+
+        Every translation lists the whole group, itself included, so the
+        links are reciprocal; the first (the default language's) is also
+        ``x-default``. Names are each language's own ("Français"), as a
+        visitor who does not read the current one looks for theirs.
+        """
+        out = []
+        for page in item.alternates:
+            out.append(
+                {
+                    "language": page.language,
+                    "name": _own_name(page.language),
+                    "url": self.links.abs_url(page.path),
+                    "path": page.path,
+                    "current": page is item.page,
+                }
+            )
+        return out
+
     def state(self, item: Resolved) -> str | None:
         """What a page shows of its event at the renderer's ``now`` (None: no event).
 
@@ -391,6 +468,8 @@ class Renderer:
 
     def calendar_event(self, item: Resolved) -> CalendarEvent:
         """A webinar's calendar entry: the data behind its .ics file and "add" links."""
+        if (other := self._for(item)) is not self:
+            return other.calendar_event(item)  # SUMMARY and DESCRIPTION in the page's language
         memo = self._event_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -401,6 +480,8 @@ class Renderer:
 
     def event_ical(self, item: Resolved) -> bytes:
         """A webinar's VEVENT lines, shared by its event.ics and events.ics."""
+        if (other := self._for(item)) is not self:
+            return other.event_ical(item)
         memo = self._ical_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -410,6 +491,9 @@ class Renderer:
 
     def adopt_event_ical(self, item: Resolved, data: bytes) -> None:
         """Take ``item``'s VEVENT lines as another process made them for its event.ics."""
+        if (other := self._for(item)) is not self:
+            other.adopt_event_ical(item, data)
+            return
         self._ical_memo[id(item)] = (item, data)
 
     def compile_templates(self, names: Iterable[str]) -> None:
@@ -525,6 +609,8 @@ class Renderer:
         confirmation and, for ``required: true``, the room the landing page
         leaves out. It is ``noindex``: search engines must not list it.
         """
+        if (other := self._for(item)) is not self:
+            return other.render_page(item, registered=registered)
         page = self.page_data(item)
         meta = item.page.meta
         body = Markup(self.markdown.convert(item.page.body))  # noqa: S704 - escaped by render/markdown.py
@@ -609,6 +695,8 @@ class Renderer:
 
     def render_event_ics(self, item: Resolved) -> str:
         """``SLUG/event.ics``: one webinar, for "add to calendar"."""
+        if (other := self._for(item)) is not self:
+            return other.render_event_ics(item)
         return to_ics([(self.calendar_event(item), self.event_ical(item))])
 
     def render_events_ics(self, items: list[Resolved]) -> str:

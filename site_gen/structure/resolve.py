@@ -7,6 +7,7 @@ and a placeholder for the preview server.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -33,6 +34,10 @@ class Resolved:
     #: Why there is no frame: "unscheduled" (preview of a webinar the lock
     #: lacks) or "ended" (a past webinar that was never scheduled).
     placeholder: Literal["unscheduled", "ended"] | None = None
+    #: The page and its published translations, the default language first
+    #: (empty: no translation). Part of the page's cache key: a new
+    #: translation changes its hreflang links and language switcher.
+    alternates: tuple[Page, ...] = ()
 
 
 def resolve_pages(
@@ -128,4 +133,9 @@ def resolve_pages(
             origin, code, meta.embed, title=title, watch_party=meta.kind == "watch_party"
         )
         resolved.append(Resolved(page, frame))
-    return resolved, problems
+    published = {id(p) for p in pages}
+    out = []
+    for item in resolved:
+        group = [m for m in site.translations.of(item.page) if id(m) in published]
+        out.append(dataclasses.replace(item, alternates=tuple(group)) if len(group) > 1 else item)
+    return out, problems
