@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from babel import Locale
@@ -216,3 +217,15 @@ def test_translations_link_each_other_in_their_own_language(
     ics = (root / "public/fr/q1-launch/event.ics").read_text()
     assert "SUMMARY:Lancement T1" in ics
     assert "DESCRIPTION:Notre lancement." in ics
+    # The sitemap carries the same alternates, for every translation's entry.
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    tree = ElementTree.parse(root / "public/sitemap.xml")
+    entries = {
+        url.findtext("s:loc", namespaces=ns): {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
+        }
+        for url in tree.getroot().findall("s:url", ns)
+    }
+    for slug in pages.values():
+        assert entries[f"{base}/{slug}/"] == links["en"]
+    assert entries[f"{base}/office-hours/"] == {}

@@ -749,7 +749,18 @@ class Renderer:
         if groups:
             urls.append(self.links.abs_url("/tags/"))
             urls.extend(self.links.abs_url(g.path) for g in groups)
-        return self._render("sitemap.xml", urls=urls)
+        # A translated page's entry lists every translation and x-default, as its
+        # <link rel="alternate"> tags do (Google reads either).
+        alternates: dict[str, list[dict[str, str]]] = {}
+        for item in items:
+            if item.alternates:
+                links = [
+                    {"language": p.language, "url": self.links.abs_url(p.path)}
+                    for p in item.alternates
+                ]
+                links.append({"language": "x-default", "url": links[0]["url"]})
+                alternates[self.links.abs_url(item.page.path)] = links
+        return self._render("sitemap.xml", urls=urls, alternates=alternates)
 
     def render_robots(self) -> str:
         """robots.txt pointing at the sitemap."""
