@@ -229,3 +229,32 @@ def test_translations_link_each_other_in_their_own_language(
     for slug in pages.values():
         assert entries[f"{base}/{slug}/"] == links["en"]
     assert entries[f"{base}/office-hours/"] == {}
+
+
+def test_each_language_has_its_own_index_tags_and_calendar(make_site: SiteFactory) -> None:
+    from tests.helpers import pin_webinars
+
+    files = trilingual()
+    files["content/fr/q1-launch.md"] = webinar("Lancement T1", extra="tags: [Produit]\n")
+    files["content/q1-launch.md"] = webinar("Q1 Launch", extra="tags: [Product]\n")
+    root = make_site(files, config=config())
+    pin_webinars(root)
+    build(root, BuildOptions(now=NOW, environ={}, offline=True))
+    public = root / "public"
+    titles = {
+        home: [a.get_text(strip=True) for a in soup(public / home / "index.html").select("h3 a")]
+        for home in ("", "fr", "ar")
+    }
+    assert "Lancement T1" in titles["fr"] and "Q1 Launch" not in titles["fr"]
+    assert "Q1 Launch" in titles[""] and "Lancement T1" not in titles[""]
+    assert soup(public / "fr/index.html").html["lang"] == "fr"
+    assert (public / "fr/tags/produit/index.html").exists()
+    assert not (public / "tags/produit").exists()
+    assert (public / "tags/product/index.html").exists()
+    fr_feed = (public / "fr/events.ics").read_text()
+    assert "SUMMARY:Lancement T1" in fr_feed and "Q1 Launch" not in fr_feed
+    assert "X-WR-CALNAME:Test en direct" in fr_feed
+    feed = (public / "events.ics").read_text()
+    assert "SUMMARY:Q1 Launch" in feed and "Lancement" not in feed
+    fr_page = soup(public / "fr/q1-launch/index.html")
+    assert fr_page.find("a", class_="site-title")["href"] == "/fr/"

@@ -239,6 +239,7 @@ class Renderer:
         now: datetime,
         preview: bool = False,
         headers: SiteHeaders | None = None,
+        home: str | None = None,
     ) -> None:
         self.root = root
         self.config = config
@@ -257,6 +258,8 @@ class Renderer:
         self.theme_css = theme_stylesheet(config.theme, self.links.url)
         #: The page language's words (the site's catalog, then the theme's) and date formats.
         self.language = config.site.language
+        #: This language's home ("/", or "/fr/" on a multilingual site): its index, tags, feed.
+        self.home = home or config.language_path(self.language)
         try:
             self.catalogs = load_catalogs(self.language, locale_dirs(root))
         except CatalogProblem as exc:
@@ -305,6 +308,7 @@ class Renderer:
                 now=self.now,
                 preview=self.preview,
                 headers=self.headers,
+                home=config.language_path(tag),
             )
             child._languages = self._languages  # one family: any member finds any language
             self._languages[tag] = child
@@ -312,6 +316,17 @@ class Renderer:
 
     def _for(self, item: Resolved) -> Renderer:
         return self.for_language(item.page.language)
+
+    def by_language(self, items: list[Resolved]) -> list[tuple[Renderer, list[Resolved]]]:
+        """Each language's renderer with its pages: the default's first, even with none.
+
+        Each language has its own index, tag pages and events.ics, listing
+        its own pages only; a site of one language has one entry, all pages.
+        """
+        groups: dict[str, list[Resolved]] = {self.language: []}
+        for item in items:
+            groups.setdefault(item.page.language or self.language, []).append(item)
+        return [(self.for_language(tag), own) for tag, own in groups.items()]
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -360,6 +375,7 @@ class Renderer:
             "description": config.site.description,
             "base_url": config.site.base_url,
             "language": config.site.language,
+            "home": self.home,
             "dir": text_direction(config.site.language),
             "datetime_pattern": self.dates.datetime_pattern,
             "time_zone": config.site.time_zone,
@@ -407,7 +423,9 @@ class Renderer:
             "url": self.links.abs_url(page.path),
             "kind": meta.kind,
             "tags": meta.tags,
-            "tag_links": [{"name": t, "path": tag_path(tag_slug(t))} for t in meta.tags],
+            "tag_links": [
+                {"name": t, "path": tag_path(tag_slug(t), self.home)} for t in meta.tags
+            ],
             "draft": meta.draft,
             # abs_url already carries base_url's path: no url filter before it.
             "image": self.links.abs_url(meta.image) if meta.image else None,
@@ -680,8 +698,10 @@ class Renderer:
         return self._render(
             "index.html",
             **self._listing(items),
-            tags=self._tag_list(group_by_tag(items)),
-            events_feed=self.links.abs_url("/events.ics") if self._webinars(items) else None,
+            tags=self._tag_list(group_by_tag(items, self.home)),
+            events_feed=self.links.abs_url(f"{self.home}events.ics")
+            if self._webinars(items)
+            else None,
         )
 
     def render_tag(self, group: TagGroup) -> str:
@@ -706,7 +726,7 @@ class Renderer:
             [(self.calendar_event(i), self.event_ical(i)) for i in self._webinars(items)],
             name=config.title,
             description=config.description or None,
-            url=self.links.abs_url("/events.ics"),
+            url=self.links.abs_url(f"{self.home}events.ics"),
         )
 
     @staticmethod
@@ -744,11 +764,13 @@ class Renderer:
 
     def render_sitemap(self, items: list[Resolved]) -> str:
         """sitemap.xml: the home page and every published page."""
-        urls = [self.links.abs_url("/")] + [self.links.abs_url(i.page.path) for i in items]
-        groups = group_by_tag(items)
-        if groups:
-            urls.append(self.links.abs_url("/tags/"))
-            urls.extend(self.links.abs_url(g.path) for g in groups)
+        urls = [self.links.abs_url(r.home) for r, _ in self.by_language(items)]
+        urls += [self.links.abs_url(i.page.path) for i in items]
+        for renderer, own in self.by_language(items):
+            groups = group_by_tag(own, renderer.home)
+            if groups:
+                urls.append(self.links.abs_url(f"{renderer.home}tags/"))
+                urls.extend(self.links.abs_url(g.path) for g in groups)
         # A translated page's entry lists every translation and x-default, as its
         # <link rel="alternate"> tags do (Google reads either).
         alternates: dict[str, list[dict[str, str]]] = {}
