@@ -98,9 +98,11 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     # Past the no-op check, which needs none of these (a no-op build takes 0.2 s).
     from site_gen.output.markdown_prefetch import markdown_prefetch
 
+    loaded: dict[str, str] = {}
     with markdown_prefetch(root, environ) as ahead:
-        report = _build(root, options, environ, now, ahead)
+        report = _build(root, options, environ, now, ahead, loaded)
     report.seconds = time.perf_counter() - started
+    record.loaded(loaded)
     # A read-only .site-gen/ costs the next build time, never correctness.
     with contextlib.suppress(OSError):
         record.save(_report_data(report))
@@ -113,7 +115,9 @@ def _build(
     environ: Mapping[str, str],
     now: datetime,
     ahead: MarkdownPrefetch | None,
+    loaded: dict[str, str],
 ) -> Report:
+    """The whole build; ``loaded`` receives each content file's digest as loaded."""
     # Here, not at the top: the no-op check in build() needs none of them.
     from site_gen.output.staging import check_output_target
     from site_gen.output.write_site import write_site
@@ -125,6 +129,7 @@ def _build(
     site, lock, plan = plan_site(
         root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now, memo=True
     )
+    loaded.update((p.source, p.digest) for p in site.pages if p.digest)
     out_dir = (options.out if options.out is not None else site.output_dir).absolute()
     check_output_target(out_dir, root)
     pages = site.published(drafts=options.drafts)

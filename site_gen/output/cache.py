@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import site_gen
 from site_gen import __version__
@@ -48,9 +48,6 @@ from site_gen.render.theme import bundled_root, locale_dirs, static_dirs, templa
 from site_gen.utils.fs import atomic_write, walk_files
 
 from .staging import journal_path
-
-if TYPE_CHECKING:
-    from site_gen.structure.page_memo import PageMemo
 
 __all__ = [
     "BuildRecord",
@@ -512,7 +509,7 @@ class BuildRecord:
         #: Why :meth:`difference` returned None (for ``--verbose``).
         self.why = ""
         #: Content files :meth:`difference` hashed (their stat changed, or they
-        #: were racy): the digest of their bytes when this build started.
+        #: were racy) and those a whole build loaded (:meth:`loaded`).
         self._content_digests: dict[str, str] = {}
 
     def replay(self) -> dict[str, Any] | None:
@@ -578,36 +575,21 @@ class BuildRecord:
         """Content files whose bytes changed; None if any other input's did.
 
         A file whose stat changed but whose bytes did not (a checkout, a CI
-        clone) is not a change. Content files are compared with the page
-        memo's hash of the bytes the last build loaded; every other input
-        with the digest recorded here. Files that were racy at the last
-        build are hashed whatever their stat says.
+        clone) is not a change. Each is compared with the digest the last
+        build recorded: for content files, of the bytes it loaded (or, for a
+        rebuild after body edits, hashed); files that were racy then, with
+        the digest taken as it started, whatever their stat says now.
         """
         content = str(self.root / CONTENT_DIR) + "/"
-        memo: PageMemo | None = None
         edited: set[str] = set()
         for path in dict.fromkeys([*touched, *racy]):
-            digest = _digest(path)
+            # Hashed already if this build found it racy (a file just touched).
+            digest = self.racy[path] if path in self.racy else _digest(path)
             if digest is None:
                 return None
             if path.startswith(content):
                 self._content_digests[path] = digest
-            if path in racy:
-                # Hashed when the last build started: the bytes it loaded, or newer.
-                known: str | None = racy[path]
-            elif path in digests:
-                # Recorded by the last build: for content files, those a rebuild
-                # after body edits loaded (the page memo holds older bytes).
-                known = digests[path]
-            elif path.startswith(content):
-                if memo is None:
-                    # Here, not at the top: the no-op check imports no model unless it must.
-                    from site_gen.structure.page_memo import PageMemo
-
-                    memo = PageMemo(self.root)
-                known = memo.digest_of(path[len(str(self.root)) + 1 :])
-            else:
-                known = digests.get(path)
+            known = racy[path] if path in racy else digests.get(path)
             if known is None:
                 return None  # not loaded last time: only a whole build can tell
             if digest == known:
@@ -616,6 +598,15 @@ class BuildRecord:
                 return None
             edited.add(path[len(str(self.root)) + 1 :])
         return sorted(edited)
+
+    def loaded(self, digests: Mapping[str, str]) -> None:
+        """The SHA-256 of each content file (by site-relative path) as a whole build loaded it.
+
+        Recorded with the inputs, so that the next build tells an edited
+        content file from a touched one without loading a page.
+        """
+        prefix = f"{self.root}/"
+        self._content_digests.update((prefix + rel, d) for rel, d in digests.items())
 
     def _known_digests(self) -> dict[tuple[str, Stat], str]:
         """``(path, stat) -> digest`` of the last record, for files not racy then."""
@@ -637,18 +628,17 @@ class BuildRecord:
         # Files that were racy at the start keep the digest taken then: if they
         # changed during the build, the next build sees a different digest.
         racy = {p: d for p, d in self.racy.items() if d is not None}
-        # The bytes of every input but content files (the page memo has theirs):
-        # a checkout that only touches them then replays this build. Taken now
-        # only from files whose stat is still what the build started with.
-        # A file whose stat is the one the last record holds, and that was not
-        # racy then, still has the digest recorded then: not hashed again.
+        # The bytes of every input: a checkout that only touches them then
+        # replays this build. Content files: as loaded or hashed by this build,
+        # else as last recorded. Other files: taken now only from files whose
+        # stat is still what the build started with. A file whose stat is the
+        # one the last record holds, and that was not racy then, still has the
+        # digest recorded then: not hashed again.
         known = self._known_digests()
         content = str(self.root / CONTENT_DIR) + "/"
         digests = {}
         for path, stat in self.inputs.items():
             if path.startswith(content):
-                # Content files hashed since the last whole build: a rebuild after
-                # body edits loads newer bytes than the page memo's.
                 digest = self._content_digests.get(path) or known.get((path, stat))
                 if digest is not None:
                     digests[path] = digest
