@@ -41,6 +41,8 @@ from enum import Enum
 from pathlib import Path, PurePath
 from typing import Any
 
+import orjson
+
 import site_gen
 from site_gen import __version__
 from site_gen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LOCK_FILE
@@ -134,7 +136,7 @@ def _name_hash(*parts: object) -> str:
 def _read_record(path: Path, kind: str) -> dict[str, Any] | None:
     """A record written by this version of site-gen, or None (missing or corrupt)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if (
@@ -153,7 +155,7 @@ def _write_record(path: Path, kind: str, data: dict[str, Any]) -> None:
     Not durable (no fsync): a record lost to a power cut costs one full build.
     """
     record = {"format": FORMAT, "version": __version__, "kind": kind, **data}
-    atomic_write(path, json.dumps(record), durable=False)
+    atomic_write(path, orjson.dumps(record), durable=False)
 
 
 def _stat(path: Path) -> Stat | None:

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from site_gen.errors import Problem, ValidationFailed
@@ -164,7 +165,7 @@ class Lock:
         in what it reads (the caller then runs a whole build, which says why).
         """
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = orjson.loads(path.read_bytes())
             if not isinstance(raw, dict) or int(raw.get("version", LOCK_VERSION)) > LOCK_VERSION:
                 raise ValueError("not a lock this site-gen reads")
             section = (raw.get("apis") or {}).get(api) or {}

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 import site_gen
 from site_gen import __version__
@@ -90,7 +91,7 @@ class PageMemo:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = orjson.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return {}
         if (
@@ -218,4 +219,4 @@ class PageMemo:
             "files": self._new,
         }
         with contextlib.suppress(OSError):
-            atomic_write(self.path, json.dumps(record, separators=(",", ":")), durable=False)
+            atomic_write(self.path, orjson.dumps(record), durable=False)
