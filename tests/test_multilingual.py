@@ -111,6 +111,48 @@ def test_a_lock_from_before_translations_keeps_working(make_site: SiteFactory, s
     assert len(sandbox.conferences()) == 1
     en = soup(root / "public/q1-launch/index.html").find("iframe")["src"]
     assert soup(root / "public/fr/q1-launch/index.html").find("iframe")["src"] == en
+    # The next build with API access records the group in the old entry, creating nothing.
+    report = build(root, BuildOptions(now=NOW, environ=ADMIN))
+    assert report.scheduled == 0
+    assert len(sandbox.conferences()) == 1
+    assert conferences(root, sandbox.url)["q1-launch"]["translations"] == ["fr/q1-launch"]
+
+
+def test_the_locks_record_of_a_group_follows_its_translations_without_rescheduling(
+    make_site: SiteFactory, sandbox
+) -> None:
+    """A translation added later, or removed, is recorded at the next build; one conference stays.
+
+    Even the original removed: its translation keeps the conference (found
+    through the record), rather than scheduling a second one for the group.
+    """
+    from site_gen.commands.plan import PlanOptions, plan, plan_table
+
+    en, fr = "content/q1-launch.md", "content/fr/q1-launch.md"
+    root = make_site({en: webinar("Q1 Launch")}, config=config(sandbox.url))
+
+    def build_once() -> dict[str, dict]:
+        assert build(root, BuildOptions(now=NOW, environ=ADMIN)).scheduled == 0
+        assert len(sandbox.conferences()) == 1
+        return conferences(root, sandbox.url)
+
+    assert build(root, BuildOptions(now=NOW, environ=ADMIN)).scheduled == 1
+    assert conferences(root, sandbox.url)["q1-launch"]["translations"] == []
+    room = soup(root / "public/q1-launch/index.html").find("iframe")["src"]
+    (root / "content/fr").mkdir()
+    (root / fr).write_text(webinar("Lancement T1"), encoding="utf-8")
+    # Nothing to create: `site-gen plan` stays empty (its --exit-code 0).
+    assert plan_table(plan(root, PlanOptions(now=NOW, environ=ADMIN))) == []
+    assert build_once()["q1-launch"]["translations"] == ["fr/q1-launch"]
+    (root / fr).unlink()
+    assert build_once()["q1-launch"]["translations"] == []
+    (root / fr).write_text(webinar("Lancement T1"), encoding="utf-8")
+    build_once()
+    (root / en).unlink()
+    locked = build_once()
+    assert list(locked) == ["q1-launch"]
+    assert locked["q1-launch"]["translations"] == ["fr/q1-launch"]
+    assert soup(root / "public/fr/q1-launch/index.html").find("iframe")["src"] == room
 
 
 def test_translations_that_disagree_on_scheduling_name_both_files(
