@@ -419,10 +419,12 @@ def read_config(
 ) -> tuple[SiteConfig | None, list[Problem]]:
     """``ROOT/site.toml`` validated: every problem, and the config the pages can be checked with.
 
-    The config is None when site.toml is unreadable or wrong outside
-    ``[languages]``; with mistakes in ``[languages]`` only, it is the site
-    without them (:func:`_usable_languages`), so that ``load_site`` still
-    checks every page and reports it all in one run.
+    The config is None when site.toml is unreadable or does not validate
+    outside ``[languages]``; with mistakes in ``[languages]`` only, it is
+    the site without them (:func:`_usable_languages`), so that
+    ``load_site`` still checks every page and reports it all in one run.
+    Problems found after validation (a missing logo, two languages on one
+    path) leave the config as it is. ``load_config`` is the strict form.
     """
     path = root / CONFIG_FILE
     try:
