@@ -209,7 +209,7 @@ async def _create(action: Action, site: Site, section: ApiSection, client: Any) 
         duration=conference.duration,
         sequence=(old.sequence + 1) if old else 0,
         superseded=superseded,
-        translations=group_slugs(site, page, action.key),
+        translations=group_slugs(site.translations.of(page), action.key),
         fields=fields,
         fingerprint=print_,
     )

@@ -170,15 +170,14 @@ class Plan:
         return bool(self.actions or self.relinks)
 
 
-def group_slugs(site: Site, page: Page, key: str) -> list[str]:
-    """What the lock records of ``key``'s group: its other webinars' slugs, sorted.
+def group_slugs(group: Iterable[Page], key: str) -> list[str]:
+    """What the lock records of ``key``'s group (``Translations.of``): its other webinars' slugs.
 
     Every member but the one whose slug is the key, so that the lead's
     translation still finds the conference through the record when the
     lead page itself is deleted (:meth:`Translations.conference_key`).
     """
-    group = site.translations.of(page)
-    return sorted(m.slug for m in group if m.meta.kind == "webinar" and m.slug != key)
+    return sorted(m.slug for m in group if m.slug != key and m.meta.kind == "webinar")
 
 
 def make_plan(
@@ -244,7 +243,7 @@ def make_plan(
             continue
         changed = _changed(locked_conf.fields, fields)
         if not changed or ended:
-            recorded = group_slugs(site, page, key)
+            recorded = group_slugs(group, key)
             if locked_conf.translations != recorded:
                 plan.relinks[key] = recorded
             continue
