@@ -243,3 +243,30 @@ def test_an_edit_reverted_later_is_seen(tmp_path: Path, monkeypatch: pytest.Monk
     _build(root)
     assert "taken back" not in (root / "public/room-1/index.html").read_text(encoding="utf-8")
     assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")
+
+
+def test_a_translation_whose_original_is_gone_takes_the_short_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its conference is found through the lock's record of the group's translations."""
+    root = tmp_path / "site"
+    write_tree(
+        root,
+        {
+            "site.toml": CONFIG,
+            "content/q1-launch.md": webinar("Q1 Launch"),
+            "content/fr/q1-launch.md": webinar("Lancement T1"),
+        },
+    )
+    pin_webinars(root)
+    _build(root)
+    (root / "content/q1-launch.md").unlink()
+    _build(root)
+    _build(root)  # the lock's record of the group may have changed: a whole build again
+    _append(root / "content/fr/q1-launch.md", "\nUn paragraphe de plus.\n")
+    monkeypatch.setattr(write_site_module, "write_site", _refuse)
+    _build(root)
+    page = (root / "public/fr/q1-launch/index.html").read_text(encoding="utf-8")
+    assert "Un paragraphe de plus." in page
+    monkeypatch.undo()
+    assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")

@@ -159,7 +159,7 @@ class Lock:
 
     @staticmethod
     def peek_file(path: Path, api: str, conferences: Collection[str]) -> ApiSection:
-        """``api``'s hosts and companies and only the named conferences, straight from the file.
+        """``api``'s hosts and companies and the named pages' conferences, straight from the file.
 
         For a rebuild that renders a few pages (output/edits.py): validating
         every conference of a large site's lock would cost more than the
@@ -172,7 +172,14 @@ class Lock:
                 raise ValueError("not a lock this site-gen reads")
             section = (raw.get("apis") or {}).get(api) or {}
             locked = section.get("conferences") or {}
-            wanted = {k: v for k, v in locked.items() if k in conferences}
+            # By key, or by a translation it records (its original page is gone).
+            def named(key: str, entry: Any) -> bool:
+                if key in conferences:
+                    return True
+                recorded = entry.get("translations", ()) if isinstance(entry, dict) else ()
+                return any(slug in conferences for slug in recorded)
+
+            wanted = {k: v for k, v in locked.items() if named(k, v)}
             return ApiSection.model_validate({**section, "conferences": wanted})
         except FileNotFoundError:
             return ApiSection()
