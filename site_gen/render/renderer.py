@@ -54,6 +54,7 @@ from .theme import (
     template_dirs,
     theme_templates_dir,
 )
+from .translated import TranslatedEnvironment
 
 if TYPE_CHECKING:
     from site_gen.structure.resolve import Resolved
@@ -262,7 +263,9 @@ class Renderer:
         self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
-        env = jinja2.Environment(
+        # Constant messages are translated as templates compile (translated.py).
+        env = TranslatedEnvironment(
+            self.catalogs.translations,
             loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
             undefined=jinja2.StrictUndefined,
