@@ -9,7 +9,9 @@ text. A page in French costs what the English one did before the catalogs.
 
 Only calls whose answer cannot change are replaced: ``_``/``gettext`` with
 one literal string and nothing else, and ``ngettext`` with literal strings
-and a literal number. Messages with variables (``_("%(n)s left", n=x)``),
+and a literal number, each the whole of an output (``{{ _("...") }}``, a
+``{% trans %}`` block); inside an expression (``_("a") ~ b``) Jinja's own
+constant folding would turn the ``Markup`` into a plain string. Messages with variables (``_("%(n)s left", n=x)``),
 plurals of a variable number, and any template that binds one of those
 names itself (``{% set _ = ... %}``, a macro argument) keep their calls.
 The value is what the call would return (``Markup`` under autoescape, the
@@ -51,16 +53,18 @@ class _Fold(NodeTransformer):
         self.gettext = gettext
         self.ngettext = ngettext
 
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        visited = self.generic_visit(node)
-        if not isinstance(visited, nodes.Call):
-            return visited
-        node = visited
-        value = self._value(node)
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        # Only a call that is a whole output ({{ _("...") }}, {% trans %}): inside an
+        # expression (``_("a") ~ b``) Jinja's own constant folding would drop Markup.
+        node.nodes = [self._folded(child) for child in node.nodes]
+        return node
+
+    def _folded(self, child: nodes.Expr) -> nodes.Expr:
+        value = self._value(child) if isinstance(child, nodes.Call) else None
         if value is None:
-            return node
-        const = nodes.Const(value, lineno=node.lineno)
-        return nodes.MarkSafeIfAutoescape(const, lineno=node.lineno)
+            return child
+        const = nodes.Const(value, lineno=child.lineno)
+        return nodes.MarkSafeIfAutoescape(const, lineno=child.lineno)
 
     def _value(self, node: nodes.Call) -> str | None:
         target = node.node
