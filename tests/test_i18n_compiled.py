@@ -7,7 +7,6 @@ it replaces (escaping, ``%%``, autoescape on or off).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -52,7 +51,8 @@ def test_a_catalog_edit_changes_compiled_in_messages_at_the_next_build(
 
 
 def test_a_catalog_edit_shows_in_the_preview(make_site: SiteFactory) -> None:
-    root = make_site({"content/q1.md": webinar(), "locales/fr.po": _po(("Page not found", "Perdu"))},
+    po = _po(("Page not found", "Perdu"))
+    root = make_site({"content/q1.md": webinar(), "locales/fr.po": po},
                      config=config("fr"), with_default_page=False)
     site = PreviewSite(root, environ={}, clock=lambda: NOW)
     site.build()
@@ -71,14 +71,18 @@ _TEMPLATE = """\
 {{ _("100%") }}
 {% trans %}Register{% endtrans %}|{% trans %}50% of <i>it</i>{% endtrans %}
 {% trans n=3 %}%(n)s left{% endtrans %}|{{ _("%(x)s!", x="<x>") }}|{{ _("%(x)s") }}
-{{ ngettext("day", "days", 1) }}|{{ ngettext("day", "days", 5) }}|{{ ngettext("(%(num)d page)", "(%(num)d pages)", 2) }}
+{{ ngettext("day", "days", 1) }}|{{ ngettext("day", "days", 5) }}
+{{ ngettext("(%(num)d page)", "(%(num)d pages)", 2) }}
 {% for n in [0, 1, 2] %}{{ ngettext("hour", "hours", n) }},{% endfor %}
 {{ (_("A & <b>B</b>") ~ "<&>") }}|{{ [_("Register"), "x"] | join("/") }}|{{ _("Register") | upper }}
 {% autoescape false %}{{ _("A & <b>B</b>") }}{% endautoescape %}
 {% set label = _("Register") %}{{ label }}{{ label | length }}
 """
 
-_REBINDING = '{% set _ = gettext %}{{ _("Register") }}|{% macro m(gettext) %}{{ gettext("day") }}{% endmacro %}{{ m(_) }}'
+_REBINDING = (
+    '{% set _ = gettext %}{{ _("Register") }}|'
+    '{% macro m(gettext) %}{{ gettext("day") }}{% endmacro %}{{ m(_) }}'
+)
 
 
 def _render(cls: type[jinja2.Environment], translations: Any, name: str, source: str) -> str:

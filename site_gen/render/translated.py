@@ -11,9 +11,10 @@ Only calls whose answer cannot change are replaced: ``_``/``gettext`` with
 one literal string and nothing else, and ``ngettext`` with literal strings
 and a literal number, each the whole of an output (``{{ _("...") }}``, a
 ``{% trans %}`` block); inside an expression (``_("a") ~ b``) Jinja's own
-constant folding would turn the ``Markup`` into a plain string. Messages with variables (``_("%(n)s left", n=x)``),
-plurals of a variable number, and any template that binds one of those
-names itself (``{% set _ = ... %}``, a macro argument) keep their calls.
+constant folding would turn the ``Markup`` into a plain string. Messages
+with variables (``_("%(n)s left", n=x)``), plurals of a variable number,
+and any template that binds one of those names itself (``{% set _ = ...
+%}``, a macro argument) keep their calls.
 The value is what the call would return (``Markup`` under autoescape, the
 ``%`` format applied), so the output is the same byte for byte; a catalog
 that changes makes a new Renderer, and with it new compiled templates.
