@@ -193,6 +193,7 @@ def _gettext_callables(translations: Any) -> dict[str, Callable[..., str]]:
     """
     safe: dict[str, Markup] = {}
     plural: dict[tuple[str, str, int], Markup] = {}
+    counted: dict[tuple[str, str, int], Markup] = {}
 
     @jinja2.pass_eval_context
     def gettext(eval_ctx: Any, string: str, /, **variables: Any) -> str:
@@ -205,6 +206,13 @@ def _gettext_callables(translations: Any) -> dict[str, Callable[..., str]]:
 
     @jinja2.pass_eval_context
     def ngettext(eval_ctx: Any, singular: str, plural_: str, num: int, /, **variables: Any) -> str:
+        if not variables and type(num) is int and eval_ctx.autoescape:
+            # The countdown's units, one per plural category: formatted once per build.
+            done = counted.get((singular, plural_, num))
+            if done is None:
+                form = Markup(translations.ngettext(singular, plural_, num))  # noqa: S704 - ours
+                done = counted[(singular, plural_, num)] = form % {"num": num}
+            return done
         variables.setdefault("num", num)
         if not eval_ctx.autoescape:
             return str(translations.ngettext(singular, plural_, num)) % variables
