@@ -23,6 +23,12 @@ peak resident memory of the largest single process. Builds:
     1 change  site-gen only: one page's body edited before each run; the
               rendered-page count is checked to be 1 (its index, feeds,
               tag pages and sitemap are re-rendered too)
+    10 / 100 changes  the same with 10 and 100 pages spread over the site
+    touch all  every content file's mtime set to now, bytes unchanged
+              (what a git checkout does)
+    CI restore, 1 change  with --ci: a fresh clone with .site-gen/ and
+              public/ restored from a tar --posix archive, one page edited
+              in the commit (bench/ci_restore.py)
 
 Ratios are peer / site-gen: above 1 means site-gen is faster. The machine
 is shared and noisy: compare within one run, never across runs.
@@ -166,6 +172,8 @@ def bench_n(
     wanted: set[str],
     baseline: Path | None = None,
     language: str | None = None,
+    *,
+    ci: bool = False,
 ) -> tuple[list[list[str]], list[str]]:
     site = work / f"n{n}"
     print(f"N={n}: generating under {site}", file=sys.stderr)
@@ -207,28 +215,61 @@ def bench_n(
                 calls[tool.name] = lambda t=tool: run(t.rebuild, t.folder)
         for name, result in interleaved(mode, runs, calls).items():
             results[name][mode] = result
-    target = ours / "content" / f"{pages[n // 2]['slug']}.md"
-    original = target.read_text()
     edits = iter(range(10**6))
+    for count in (1, 10, 100):
+        if count > n:
+            continue
+        # Pages spread over the site, the same ones each run, each body edited.
+        targets = [ours / "content" / f"{pages[i * n // count]['slug']}.md" for i in range(count)]
+        originals = [t.read_text() for t in targets]
 
-    def one_change() -> tuple[float, float]:
-        target.write_text(original + f"\nEdit {next(edits)}.\n")
+        def edit_pages(ts: list[Path] = targets, os_: list[str] = originals) -> tuple[float, float]:
+            number = next(edits)
+            for target, original in zip(ts, os_, strict=True):
+                target.write_text(original + f"\nEdit {number}.\n")
+            return run(build, ours)
+
+        label = "1 change" if count == 1 else f"{count} changes"
+        changes = {"site-gen": edit_pages}
+        if baseline is not None:
+            theirs = site / "site-gen-baseline"
+            old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+
+            def their_edit(
+                ts: list[Path] = targets,
+                os_: list[str] = originals,
+                cmd: list[str] = old,
+                there: Path = theirs,
+            ) -> tuple[float, float]:
+                number = next(edits)
+                for target, original in zip(ts, os_, strict=True):
+                    (there / target.relative_to(ours)).write_text(original + f"\nEdit {number}.\n")
+                return run(cmd, there)
+
+            changes["baseline"] = their_edit
+        for name, result in interleaved(label, runs, changes).items():
+            results[name][label] = result
+        for target, original in zip(targets, originals, strict=True):
+            target.write_text(original)
+        run(build, ours)
+        _check_rerendered(ours, targets, originals)
+        for target, original in zip(targets, originals, strict=True):
+            target.write_text(original)
+        run(build, ours)
+
+    def touch_all() -> tuple[float, float]:
+        # What a git checkout does to mtimes: every file, same bytes.
+        for page in (ours / "content").rglob("*.md"):
+            os.utime(page)
         return run(build, ours)
 
-    changes = {"site-gen": one_change}
-    if baseline is not None:
-        their_target = site / "site-gen-baseline" / target.relative_to(ours)
-        old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+    for name, result in interleaved("touch all", runs, {"site-gen": touch_all}).items():
+        results[name]["touch all"] = result
+    if ci:
+        from ci_restore import ci_restore_runs
 
-        def their_change() -> tuple[float, float]:
-            their_target.write_text(original + f"\nEdit {next(edits)}.\n")
-            return run(old, site / "site-gen-baseline")
-
-        changes["baseline"] = their_change
-    for name, result in interleaved("1 change", runs, changes).items():
-        results[name]["1 change"] = result
-    target.write_text(original)
-    _check_one_page_rerendered(ours, target, original)
+        walls = ci_restore_runs(n, runs, work / "ci", verify=True)
+        results["site-gen"]["CI restore, 1 change"] = (statistics.median(walls), 0.0)
 
     base = results["site-gen"]
     rows = []
@@ -239,22 +280,29 @@ def bench_n(
     return rows, notes
 
 
-def _check_one_page_rerendered(site: Path, target: Path, original: str) -> None:
-    """After one edit, exactly that page's files (plus site-wide ones) are new."""
+def _check_rerendered(site: Path, targets: list[Path], originals: list[str]) -> None:
+    """After editing ``targets``, exactly their pages (plus site-wide files) are new files."""
     out = site / "public"
     before = {p: p.stat().st_ino for p in out.rglob("*.html")}
-    target.write_text(original + "\nOne more edit.\n")
+    for target, original in zip(targets, originals, strict=True):
+        target.write_text(original + "\nOne more edit.\n")
     run([*SITE_GEN, "build", "-q", "."], site)
-    target.write_text(original)
-    changed = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
-               if before.get(p) != p.stat().st_ino}
-    pages = {c for c in changed if not c.startswith("tags/") and c != "index.html"
-             and c != "404.html"}
-    slug = target.stem
-    if pages != {f"{slug}/index.html"}:
-        raise SystemExit(f"one edit re-rendered {sorted(pages)[:5]}... ({len(pages)} pages)")
-    print(f"  check: one edit re-rendered 1 page + {len(changed) - 1} site-wide HTML files",
-          file=sys.stderr)
+    changed = {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*.html")
+        if before.get(p) != p.stat().st_ino
+    }
+    pages = {
+        c for c in changed if not c.startswith("tags/") and c != "index.html" and c != "404.html"
+    }
+    expected = {f"{t.stem}/index.html" for t in targets}
+    if pages != expected:
+        raise SystemExit(f"{len(targets)} edits re-rendered {sorted(pages)[:5]}... ({len(pages)})")
+    print(
+        f"  check: {len(targets)} edits re-rendered {len(pages)} pages + "
+        f"{len(changed) - len(pages)} site-wide HTML files",
+        file=sys.stderr,
+    )
 
 
 def main() -> None:
@@ -269,12 +317,22 @@ def main() -> None:
         help="a checkout of another commit, with its own .venv: timed too, in the same turns",
     )
     parser.add_argument("--language", help="[site] language of site-gen's site (e.g. fr)")
+    parser.add_argument(
+        "--ci", action="store_true",
+        help="also time a CI build after a cache restore (fresh clone, one edit: ci_restore.py)",
+    )
     args = parser.parse_args()
     rows: list[list[str]] = []
     notes: set[str] = set()
     for n in args.n:
         r, nn = bench_n(
-            n, args.work.absolute(), args.runs, set(args.tools), args.baseline, args.language
+            n,
+            args.work.absolute(),
+            args.runs,
+            set(args.tools),
+            args.baseline,
+            args.language,
+            ci=args.ci,
         )
         rows += r
         notes.update(nn)

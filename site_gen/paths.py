@@ -16,6 +16,8 @@ __all__ = [
     "CONFIG_FILE",
     "CONTENT_DIR",
     "DEFAULT_OUTPUT_DIR",
+    "IMAGE_CACHE_DIR",
+    "IMMUTABLE_DIR",
     "LOCALES_DIR",
     "LOCK_FILE",
     "SANDBOX_DB",
@@ -47,6 +49,11 @@ DEFAULT_OUTPUT_DIR = "public"
 STATE_DIR = Path(".site-gen")
 #: The build cache (records of the last builds; see output/cache.py).
 CACHE_DIR = STATE_DIR / "cache"
+#: Resized image variants, one folder per source content and variant spec (site_gen/images/).
+IMAGE_CACHE_DIR = STATE_DIR / "images"
+#: The output folder of files named by their content (image variants, fingerprinted
+#: assets): served ``immutable``, as their name changes whenever their bytes do.
+IMMUTABLE_DIR = "immutable"
 #: The in-process sandbox's database: ids in the lock stay valid between builds.
 SANDBOX_DB = STATE_DIR / "sandbox.db"
 #: Held (flock) by the process making a site's creates, for as long as it runs.

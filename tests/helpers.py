@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import textwrap
 import threading
 from collections.abc import Callable
@@ -164,3 +165,16 @@ def pin_webinars(
         ids[page.slug] = number
     lock.save()
     return ids
+
+
+_FINGERPRINTED = re.compile(r"^(.*?/?)immutable/(.+)\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$")
+
+
+def unhashed(path: str) -> str:
+    """A fingerprinted path as the original: ``/immutable/a/x.0123456789.css`` → ``/a/x.css``.
+
+    Pages link content-named copies of the CSS, JS and theme images (render/assets.py);
+    tests that care which file is linked, not its hash, compare through this.
+    """
+    found = _FINGERPRINTED.match(path)
+    return f"{found.group(1)}{found.group(2)}{found.group(3)}" if found else path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -10,7 +11,7 @@ import pytest
 
 from site_gen.commands.build import BuildOptions, build
 from site_gen.errors import BuildFailed, ValidationFailed
-from tests.helpers import NOW, SiteFactory, pin_webinars, snapshot, soup
+from tests.helpers import NOW, SiteFactory, pin_webinars, snapshot, soup, unhashed
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -132,13 +133,19 @@ def test_example_site_builds(tmp_path: Path) -> None:
 
 def test_site_files(make_site: SiteFactory) -> None:
     out = run(make_site())
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+    rels = (p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    files = sorted(re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", rel) for rel in rels)
+    assert files == [
         "404.html",
         "_headers",
         "assets/favicon.svg",  # the theme's assets only: never the example's images
         "assets/site-gen.css",
         "assets/site-gen.js",
         "events.ics",
+        # the same, named by their content, which pages link (served immutable)
+        "immutable/assets/favicon.svg",
+        "immutable/assets/site-gen.css",
+        "immutable/assets/site-gen.js",
         "index.html",
         "office-hours/index.html",
         "robots.txt",
@@ -156,7 +163,7 @@ def test_site_files(make_site: SiteFactory) -> None:
     assert html.html["lang"] == "en"
     assert html.find("link", rel="canonical")["href"] == "https://live.test.example/office-hours/"
     assert html.find("meta", property="og:title")["content"] == "Office Hours"
-    assert [s["src"] for s in html.find_all("script")] == ["/assets/site-gen.js"]
+    assert [unhashed(s["src"]) for s in html.find_all("script")] == ["/assets/site-gen.js"]
     assert not [s for s in html.find_all("script") if s.string]
     index = soup(out / "index.html")
     assert index.find("a", href="/office-hours/").text == "Office Hours"

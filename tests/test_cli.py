@@ -19,7 +19,7 @@ def test_build_ok(make_site: SiteFactory) -> None:
     root = make_site()
     result = CliRunner().invoke(main, ["build", str(root)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Built 1 page (10 files) into ")
+    assert result.output.startswith("Built 1 page (13 files) into ")
     assert (root / "public/office-hours/index.html").exists()
 
 

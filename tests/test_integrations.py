@@ -22,7 +22,7 @@ from site_gen.commands.check import CheckOptions, check
 from site_gen.errors import ValidationFailed
 from site_gen.render.headers import Csp, content_security_policy, site_headers
 from site_gen.structure.site import load_site
-from tests.helpers import BASE_CONFIG, NOW, SiteFactory, snapshot, soup
+from tests.helpers import BASE_CONFIG, NOW, SiteFactory, snapshot, soup, unhashed
 
 MEETING = "https://meet.test.example"
 
@@ -138,9 +138,10 @@ def test_ga4_is_configured_by_a_generated_file_and_waits_for_consent(
     html = soup(out / "office-hours/index.html")
     assert not html.find_all("script", string=True), "no inline script"
     gated = [s["data-consent-src"] for s in html.select("script[data-consent-src]")]
-    assert gated == [
+    assert [unhashed(src) for src in gated] == [
         "/assets/site-gen-analytics.js", "https://www.googletagmanager.com/gtag/js?id=G-ABC123",
     ]
+    assert (out / gated[0].lstrip("/")).read_text() == config_js  # its content-named copy
     assert all(s["type"] == "text/plain" for s in html.select("script[data-consent-src]"))
     assert html.select_one("[data-consent-banner]")["hidden"] == ""
     assert html.select_one("button[data-consent-open]").get_text() == "Cookie settings"

@@ -141,7 +141,7 @@ def test_build_ends_with_the_summary(make_site: SiteFactory) -> None:
     result = CliRunner().invoke(main, ["build", str(root)])
     assert result.exit_code == 0
     assert re.fullmatch(
-        rf"Built 1 page \(10 files\) into {re.escape(str(root / 'public'))} "
+        rf"Built 1 page \(13 files\) into {re.escape(str(root / 'public'))} "
         r"in \d+\.\d\ds: 0 scheduled, 0 reused\.\n",
         result.stdout,
     )

@@ -151,6 +151,11 @@ def test_serves_pages_with_the_reload_script(make_site: SiteFactory) -> None:
         assert "EventSource" in script.text
         status = http.get("/_site-gen/status").json()
         assert status["build"] == 1 and status["pages_rendered"] == 1
+        assert "rebuilds" not in status
+        since = http.get("/_site-gen/status", params={"since": 0}).json()["rebuilds"]
+        assert [(r["build"], r["pages_rendered"]) for r in since] == [(1, 1)]
+        assert "office-hours/index.html" in since[0]["changed"]
+        assert http.get("/_site-gen/status", params={"since": 1}).json()["rebuilds"] == []
         assert status["problems"] == []
     assert "Built 1 page into memory" in live.output()
     assert f"Serving {live.url}/ (Ctrl-C to stop)" in live.output()

@@ -65,6 +65,19 @@ def test_body_edit_renders_one_page_and_no_listing(make_site: SiteFactory) -> No
     assert site.files["index.html"] is index_before
 
 
+def test_each_rebuild_is_remembered_with_its_own_counts(make_site: SiteFactory) -> None:
+    """A client timing one edit finds that edit's rebuild even after later ones (reload_bench)."""
+    root = make_site({"content/town-hall.md": OTHER_PAGE})
+    site = preview(root)
+    first = edit(root, "content/office-hours.md", ROOM_PAGE.replace("Hello", "Goodbye"))
+    one = site.update([first])
+    site.update([edit(root, "content/town-hall.md", OTHER_PAGE.replace("All hands", "Later"))])
+    assert site.last is not None and site.last.number == one.number + 1
+    assert [r.number for r in site.recent] == [1, one.number, one.number + 1]
+    mine = next(r for r in site.recent if r.number > 1 and "office-hours/index.html" in r.changed)
+    assert mine is one and mine.pages_rendered == 1
+
+
 def test_title_edit_renders_one_page_and_the_listings(make_site: SiteFactory) -> None:
     root = make_site({"content/town-hall.md": OTHER_PAGE})
     site = preview(root)

@@ -67,6 +67,9 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     record = BuildRecord(root, out=options.out, flags=flags, environ=environ, now=now)
     replayed = record.replay()
     if replayed is not None and (report := _report_from(replayed)) is not None:
+        if record.refreshed:  # touched, not changed: the next no-op check is by stat again
+            with contextlib.suppress(OSError):
+                record.save(replayed)
         report.seconds = time.perf_counter() - started
         return report
     # Past the no-op check, which needs none of these (a no-op build takes 0.2 s).
@@ -97,7 +100,7 @@ def _build(
     from site_gen.structure.resolve import resolve_pages
 
     site, lock, plan = plan_site(
-        root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now
+        root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now, memo=True
     )
     out_dir = (options.out if options.out is not None else site.output_dir).absolute()
     check_output_target(out_dir, root)

@@ -29,6 +29,7 @@ discarded and the build renders everything, as on a first run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -45,8 +46,11 @@ from site_gen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, LOCK_FILE
 from site_gen.render.theme import bundled_root, locale_dirs, static_dirs, template_dirs
 from site_gen.utils.fs import atomic_write, walk_files
 
+from .staging import journal_path
+
 __all__ = [
     "BuildRecord",
+    "FragmentStore",
     "RenderCache",
     "canonical_hash",
     "input_stats",
@@ -55,13 +59,16 @@ __all__ = [
 #: Bumped whenever the records' shape or the meaning of a key changes.
 #: 2: webinar times in elapsed time and new VTIMEZONEs (issue 19): the same
 #: page key now renders other bytes, so pages of older records are not reused.
-FORMAT = 2
+#: 3: file stats carry the ctime.
+FORMAT = 3
 #: Files whose mtime is this close to the build's start may change again
 #: within the filesystem's timestamp granularity: their content is hashed too
 #: (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
 
-Stat = tuple[int, int]  # (size, mtime_ns)
+#: (size, mtime_ns, ctime_ns). The ctime is there because a tool can restore
+#: an edited file's mtime (``cp -p``, ``rsync -t``, ``os.utime``) but not its ctime.
+Stat = tuple[int, int, int]
 
 
 # -- keys ---------------------------------------------------------------------
@@ -70,9 +77,10 @@ Stat = tuple[int, int]  # (size, mtime_ns)
 def _canonical(value: Any) -> Any:
     """``value`` as JSON-able data whose dump is the same in every process.
 
-    Dataclasses by their compared fields, pydantic models by their JSON
-    dump, sets sorted: no repr (which may hide fields) and no pickle (whose
-    set order follows the per-process string hash seed).
+    Dataclasses by their compared fields (or their ``cache_identity``, when
+    they have one), pydantic models by their JSON dump, sets sorted: no repr
+    (which may hide fields) and no pickle (whose set order follows the
+    per-process string hash seed).
     """
     if value is None or isinstance(value, str | int | float | bool):
         return value
@@ -83,6 +91,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Enum):
         return _canonical(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # An object whose fields follow from a file (a Page: its path and
+        # the SHA-256 of its bytes) is keyed by that, not by its whole text.
+        identity = getattr(value, "cache_identity", None)
+        if identity is not None:
+            return ["identity", *identity]
         return {
             f.name: _canonical(getattr(value, f.name))
             for f in dataclasses.fields(value)
@@ -143,7 +156,7 @@ def _stat(path: Path) -> Stat | None:
         st = path.stat()
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 # -- render cache ---------------------------------------------------------------
@@ -169,23 +182,31 @@ class RenderCache:
             self._static = data["static"]
 
     def _valid(self, data: dict[str, Any]) -> bool:
-        """Trust the record only if the folder it describes is the one there now."""
+        """The record's shape, for this folder.
+
+        Not the folder's inode: an in-place commit keeps it, and a CI cache
+        restore changes it while restoring every file. Each file is checked
+        against its recorded size and mtime before it is reused instead.
+        """
         try:
             return (
                 data["out_dir"] == str(self.out_dir)
-                and data["out_ino"] == self.out_dir.stat().st_ino
                 and isinstance(data["pages"], dict)
                 and isinstance(data["site"], dict)
                 and isinstance(data["outputs"], dict)
                 and isinstance(data["static"], dict)
             )
-        except (OSError, KeyError, TypeError):
+        except (KeyError, TypeError):
             return False
 
     @property
     def empty(self) -> bool:
         """No usable record: everything will be rendered."""
         return not self._outputs
+
+    def untouched(self, rels: Iterable[str]) -> bool:
+        """Every file is in the output exactly as the last build left it."""
+        return self._untouched(rels)
 
     def _untouched(self, rels: Iterable[str]) -> bool:
         """Every file is in the output exactly as the last build left it."""
@@ -214,12 +235,26 @@ class RenderCache:
             return None
         return files
 
+    def recorded_outputs(self) -> list[str]:
+        """Every file the last build left in the output (what an in-place commit may delete)."""
+        return list(self._outputs)
+
+    def static_file_unchanged(self, rel: str, source: Stat) -> bool:
+        """One static file: the same source as last time, and its copy untouched."""
+        recorded = self._static.get(rel)
+        return (
+            recorded is not None
+            and tuple(recorded) == tuple(source)
+            and max(source[1], source[2]) < self._saved_ns - RACY_NS
+            and self._untouched([rel])
+        )
+
     def static_unchanged(self, sources: Mapping[str, Stat]) -> bool:
         """The same static files, unchanged, and their copies untouched."""
         recorded = {rel: tuple(v) for rel, v in self._static.items()}
         # A file written in the same timestamp tick as the last build may
         # have changed without a new mtime: copy it again (cheap) to be sure.
-        racy = any(m >= self._saved_ns - RACY_NS for _s, m in sources.values())
+        racy = any(max(m, c) >= self._saved_ns - RACY_NS for _s, m, c in sources.values())
         return not racy and recorded == dict(sources) and self._untouched(sources)
 
     def save(
@@ -230,9 +265,16 @@ class RenderCache:
         static: Mapping[str, Stat],
         valid_until: datetime | None,
         now: datetime,
+        others: Iterable[str] = (),
     ) -> None:
-        """Record the output as it is now (call after the swap)."""
+        """Record the output as it is now (call after the commit).
+
+        ``others``: every other file the output holds (whatever else a build
+        wrote: fingerprinted assets, image variants...), so that the next
+        in-place commit checks them and deletes those no longer written.
+        """
         rels = [r for _key, files in pages.values() for r in files] + site[1] + list(static)
+        rels = list(dict.fromkeys([*rels, *others]))
         outputs = {}
         for rel in rels:
             st = _stat(self.out_dir / rel)
@@ -243,7 +285,6 @@ class RenderCache:
             "render",
             {
                 "out_dir": str(self.out_dir),
-                "out_ino": self.out_dir.stat().st_ino,
                 "saved_ns": time.time_ns(),
                 "pages": {slug: {"key": k, "files": f} for slug, (k, f) in pages.items()},
                 "site": {"key": site[0], "files": site[1]},
@@ -253,6 +294,31 @@ class RenderCache:
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
+
+
+class FragmentStore:
+    """Listing fragments (each page's card) of the last build, for the next one.
+
+    ``fragments-<out>.json`` maps ``"MACRO:PAGE_KEY"`` to HTML, valid only for
+    the ``scope`` it was made in (a hash of the config, site-gen's version
+    and the listing templates' sources): the home page and tag pages of a
+    4000-page site then render only the cards of pages that changed.
+    """
+
+    def __init__(self, root: Path, out_dir: Path, scope: str) -> None:
+        self.path = root / CACHE_DIR / f"fragments-{_name_hash(str(out_dir))}.json"
+        self.scope = scope
+        data = _read_record(self.path, "fragments")
+        stored = data.get("fragments") if data is not None else None
+        valid = data is not None and data.get("scope") == scope and isinstance(stored, dict)
+        self.stored: dict[str, str] = stored if valid and isinstance(stored, dict) else {}
+
+    def save(self, made: Mapping[str, str]) -> None:
+        """Keep what this build used (so the record never outgrows the site)."""
+        if made == self.stored:
+            return
+        with contextlib.suppress(OSError):
+            _write_record(self.path, "fragments", {"scope": self.scope, "fragments": dict(made)})
 
 
 def read_render_record(root: Path, out_dir: Path) -> dict[str, Any] | None:
@@ -275,7 +341,7 @@ def input_stats(root: Path) -> dict[str, Stat]:
     stats: dict[str, Stat] = {}
     for name in (CONFIG_FILE, LOCK_FILE):
         st = _stat(root / name)
-        stats[str(root / name)] = st if st is not None else (-1, -1)
+        stats[str(root / name)] = st if st is not None else (-1, -1, -1)
     package = Path(site_gen.__file__).resolve().parent
     folders: list[tuple[Path, Path | None]] = [(root / CONTENT_DIR, root)]
     folders += [(d, None) for d in template_dirs(root)]
@@ -328,8 +394,11 @@ class BuildRecord:
         self.inputs = input_stats(self.root)
         # Hash, now, the files that may still change within the timestamp granularity.
         self.racy = {
-            p: _digest(p) for p, (_s, m) in self.inputs.items() if m >= self.started_ns - RACY_NS
+            p: _digest(p)
+            for p, (_s, m, c) in self.inputs.items()
+            if max(m, c) >= self.started_ns - RACY_NS
         }
+        self.refreshed = False
 
     def replay(self) -> dict[str, Any] | None:
         """The last build's report if that build would be repeated exactly, else None."""
@@ -338,7 +407,10 @@ class BuildRecord:
             return None
         try:
             recorded = {p: tuple(v) for p, v in data["inputs"].items()}
-            if recorded != self.inputs:
+            if recorded.keys() != self.inputs.keys():
+                return None  # files added or removed
+            touched = [p for p, st in self.inputs.items() if recorded[p] != st]
+            if touched and not self._same_contents(touched, data.get("digests", {})):
                 return None
             for path, digest in data["racy"].items():
                 if _digest(path) != digest:
@@ -348,8 +420,8 @@ class BuildRecord:
                 return None
             out_dir = Path(data["report"]["out_dir"])
             render = read_render_record(self.root, out_dir)
-            if render is None or render.get("out_ino") != out_dir.stat().st_ino:
-                return None
+            if render is None or journal_path(out_dir).exists():
+                return None  # an unfinished commit: the next build finishes it
             valid_until = render.get("valid_until")
             if valid_until is not None and self.now >= datetime.fromisoformat(valid_until):
                 return None
@@ -357,15 +429,51 @@ class BuildRecord:
                 if _stat(out_dir / rel) != tuple(st):
                     return None
             report: dict[str, Any] = data["report"]
+            #: The inputs were touched, not changed: save() records their new stats.
+            self.refreshed = bool(touched)
             return report
         except (OSError, KeyError, TypeError, ValueError, AttributeError):
             return None
+
+    def _same_contents(self, paths: list[str], digests: Mapping[str, str]) -> bool:
+        """Files whose stat changed but whose bytes did not (a checkout, a CI clone).
+
+        Content files are compared with the page memo's hash of the bytes the
+        last build loaded; every other input with the digest recorded here.
+        """
+        # Here, not at the top: the no-op check imports no model unless it must.
+        from site_gen.structure.page_memo import PageMemo
+
+        content = self.root / CONTENT_DIR
+        memo = PageMemo(self.root)
+        for path in paths:
+            file = Path(path)
+            if file.is_relative_to(content):
+                known = memo.digest_of(file.relative_to(self.root).as_posix())
+                if known is None or _digest(path) != known:
+                    return False
+            elif path not in digests or _digest(path) != digests[path]:
+                return False
+        return True
 
     def save(self, report: Mapping[str, Any]) -> None:
         """Record a successful build."""
         # Files that were racy at the start keep the digest taken then: if they
         # changed during the build, the next build sees a different digest.
         racy = {p: d for p, d in self.racy.items() if d is not None}
+        # The bytes of every input but content files (the page memo has theirs):
+        # a checkout that only touches them then replays this build. Taken now
+        # only from files whose stat is still what the build started with.
+        content = self.root / CONTENT_DIR
+        digests = {}
+        for path, stat in self.inputs.items():
+            if Path(path).is_relative_to(content):
+                continue
+            digest = self.racy.get(path)
+            if digest is None and stat[0] >= 0 and _stat(Path(path)) == stat:
+                digest = _digest(path)
+            if digest is not None:
+                digests[path] = digest
         _write_record(
             self.path,
             "build",
@@ -373,6 +481,7 @@ class BuildRecord:
                 "settings": self.settings,
                 "inputs": self.inputs,
                 "racy": racy,
+                "digests": digests,
                 "now": self.now.isoformat(),
                 "report": dict(report),
             },
@@ -380,6 +489,12 @@ class BuildRecord:
 
 
 # -- keys of one build --------------------------------------------------------------
+
+
+#: The templates each template source names, by source text: parsing is the
+#: dear part of a template's closure, and a process that builds again (the
+#: preview, tests, benchmarks) sees the same sources again.
+_REFERENCES: dict[str, list[str | None]] = {}
 
 
 def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
@@ -404,11 +519,16 @@ def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
             sources[name], refs[name] = "", set()  # rendering will report it
             return
         sources[name] = source
-        try:
-            found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            refs[name] = set()  # rendering will report it, with its line
-            return
+        found = _REFERENCES.get(source)
+        if found is None:
+            try:
+                found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                refs[name] = set()  # rendering will report it, with its line
+                return
+            if len(_REFERENCES) > 512:
+                _REFERENCES.clear()
+            _REFERENCES[source] = found
         if any(ref is None for ref in found):
             refs[name] = None
             return

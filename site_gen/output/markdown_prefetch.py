@@ -8,6 +8,8 @@ but the files and ``[markdown]`` from site.toml), and hands over what it
 has when the build is ready to render; the render workers, forked after
 that, inherit the results.
 
+Files the page memo does not know as they are now (edited since the last
+build) are converted first: an incremental build renders those.
 Results are keyed by the body text itself, so a body the build reads
 differently (the file changed in between, or the helper split it wrongly)
 is simply converted again: the helper can make a build faster, never
@@ -27,6 +29,7 @@ from pathlib import Path
 from site_gen.config.parsing import SourceError, front_matter_body
 from site_gen.config.site_toml import load_config
 from site_gen.render.markdown import MarkdownRenderer
+from site_gen.structure.page_memo import PageMemo
 from site_gen.structure.pages import content_files
 
 from . import pool
@@ -102,6 +105,20 @@ def _enough_pages(root: Path) -> bool:
     return any(count >= pool.PARALLEL_MIN_PAGES for count, _ in files)
 
 
+def _changed_first(root: Path) -> list[Path]:
+    """Content files, those the page memo does not know as they are now first.
+
+    After one edit, the body that will be rendered is converted at once,
+    not after the thousands of unchanged ones before it in content order.
+    """
+    memo = PageMemo(root)
+    changed: list[Path] = []
+    known: list[Path] = []
+    for rel, path in content_files(root):
+        (known if memo.knows(rel, path) else changed).append(path)
+    return changed + known
+
+
 def _convert(
     root: Path, environ: dict[str, str], stop: Event, send: Connection, receive: Connection
 ) -> None:
@@ -113,7 +130,7 @@ def _convert(
         config = load_config(root, environ)
         unsafe_html = config.markdown.unsafe_html
         markdown = MarkdownRenderer(unsafe_html=unsafe_html)
-        for _, path in content_files(root):
+        for path in _changed_first(root):
             if stop.is_set():
                 break
             try:

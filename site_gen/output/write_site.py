@@ -1,18 +1,17 @@
-"""Writing a built site to disk: only what changed is rendered, and the swap is atomic.
+"""Writing a built site to disk: only what changed is rendered, and only that is written.
 
-Pages whose cache key is unchanged and whose files are untouched are
-hard-linked from the previous output instead of rendered (cache.py); the
-rest render on every core (pool.py), with the bodies the Markdown prefetch
-converted meanwhile (markdown_prefetch.py). Everything goes into a staging
-folder that replaces the output only once complete (staging.py); when
-nothing at all changed, the output is left as it is.
+Pages whose cache key is unchanged and whose files are untouched are left
+where they are (cache.py); the rest render on every core (pool.py), with
+the bodies the Markdown prefetch converted meanwhile (markdown_prefetch.py).
+New and changed files go to a staging folder and are committed into the
+output with a journal, so that a killed build is finished by the next one
+and a failed one changes nothing (staging.py); a first build swaps in a
+whole new folder. When nothing at all changed, the output is left as it is.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +23,22 @@ from site_gen.render.outputs import calendar_file, listing_files
 from site_gen.render.renderer import Renderer
 from site_gen.render.theme import static_dirs
 from site_gen.structure.files import PAGE_TEMPLATES, page_rels, site_templates, static_files
+from site_gen.structure.page_memo import parsers_fingerprint
 
-from .cache import RenderCache, canonical_hash, renderer_versions, template_closures
+from .cache import (
+    FragmentStore,
+    RenderCache,
+    Stat,
+    canonical_hash,
+    renderer_versions,
+    template_closures,
+)
 from .pool import PageBatch
-from .staging import StagedOutput, write_files
+from .staging import StagedOutput, recover, write_files
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from site_gen.structure.files import OutputFile
     from site_gen.structure.resolve import Resolved
     from site_gen.structure.site import Site
@@ -47,13 +56,16 @@ def write_site(
     now: datetime,
     ahead: MarkdownPrefetch | None = None,
 ) -> int:
-    """Render what changed into a staging folder and swap it into ``out_dir``.
+    """Render what changed and commit it into ``out_dir``.
 
     Returns the number of output files.
     """
+    recover(out_dir)  # a build killed while committing is finished first
     # The policy includes every page's form origin: one page's form reaches every page's meta CSP.
     headers = site_headers(site.config, site.pages)
     renderer = Renderer(site.root, site.config, now=now, headers=headers)
+    # Encoded (or found in their cache) here, once, before any worker forks.
+    renderer.prepare_images(resolved)
     cache = RenderCache(site.root, out_dir)
     statics = static_files(static_dirs(site.root))
     static = {f.rel: _source_stat(f) for f in statics}
@@ -72,17 +84,22 @@ def write_site(
         site_rels = cache.site_files(keys.site)
         if not todo and site_rels is not None and cache.static_unchanged(static):
             # Nothing to write: the previous output is this build's output.
-            count = len({*site_rels, *static, *(r for i in resolved for r in page_rels(i))})
-            _save_cache(cache, keys, resolved, site_rels, static, now)
+            pages = (r for i in resolved for r in page_rels(i))
+            assets = (f.rel for f in renderer.asset_files())
+            count = len({*site_rels, *static, *pages, *assets})
+            _save_cache(cache, keys, resolved, site_rels, static, now, cache.recorded_outputs())
             return count
     if ahead is not None:
         ahead.hand_over(renderer.markdown)  # before the workers fork: they inherit it
-    with StagedOutput(out_dir) as stage:
+    # In place when the cache vouches for the output, file by file; else whole.
+    previous = None if cache.empty or not out_dir.is_dir() else cache.recorded_outputs()
+    with StagedOutput(out_dir, previous=previous) as stage:
         rendering = {id(item) for item in todo}
-        for item in resolved:
-            if id(item) not in rendering:
-                for rel in page_rels(item):
-                    _link(out_dir / rel, stage.path_for(rel, item.page.source))
+        if stage.in_place:
+            for item in resolved:
+                if id(item) not in rendering:
+                    for rel in page_rels(item):
+                        stage.keep(rel, item.page.source)
         with PageBatch(renderer, todo, stage) as batch:
             batch.start()
             # The parent renders the listings while workers render pages;
@@ -91,47 +108,111 @@ def write_site(
                 keys = _render_keys(renderer, resolved)
             if site_rels is not None:
                 for rel in site_rels:
-                    _link(out_dir / rel, stage.path_for(rel, "site"))
+                    stage.keep(rel, "site")
             else:
+                # Cards of unchanged pages come from the last build's listings.
+                fragments = FragmentStore(site.root, out_dir, keys.listings)
+                renderer.reuse_fragments(fragments.stored, keys.pages)
                 listings = list(listing_files(renderer, resolved))
+                fragments.save(renderer.made_fragments)
                 write_files(stage, listings)
-            write_files(stage, statics)
+            for file in statics:
+                if stage.in_place and cache.static_file_unchanged(file.rel, static[file.rel]):
+                    stage.keep_static(file.rel, source=file.source)
+                else:
+                    write_files(stage, [file])
+            write_files(stage, renderer.asset_files())
             batch.finish()
             if site_rels is None:
-                _adopt_event_icals(renderer, resolved, rendering, out_dir)
+                _adopt_event_icals(renderer, resolved, rendering, out_dir, cache)
                 events = calendar_file(renderer, resolved)
                 write_files(stage, [events])
                 site_rels = [f.rel for f in [*listings, events]]
         count = len(stage.files)
         stage.commit()
-    _save_cache(cache, keys, resolved, site_rels, static, now)
+    _save_cache(cache, keys, resolved, site_rels, static, now, stage.paths)
     return count
 
 
 def _adopt_event_icals(
-    renderer: Renderer, resolved: list[Resolved], rendering: set[int], out_dir: Path
+    renderer: Renderer,
+    resolved: list[Resolved],
+    rendering: set[int],
+    out_dir: Path,
+    cache: RenderCache,
 ) -> None:
-    """Reused webinars' VEVENTs for events.ics, read back from their reused event.ics.
+    """Reused webinars' VEVENTs for events.ics, taken from the previous output.
 
-    The file is the one going into this output, unchanged (its cache key and
-    stat matched), so events.ics shows the same entry.
+    A reused page's entry is the one the previous events.ics holds (same
+    key, same bytes): one file read, split by UID, instead of one read per
+    webinar. Should that file not be as the last build left it, each
+    entry is read back from the page's own unchanged event.ics.
     """
-    for item in resolved:
-        if item.timeslot is None or id(item) in rendering:
-            continue
-        try:
-            data = (out_dir / page_rels(item)[1]).read_bytes()
-        except OSError:
-            continue  # serialised afresh
-        vevent = vevent_of(data)
+    reused = [i for i in resolved if i.timeslot is not None and id(i) not in rendering]
+    if not reused:
+        return
+    previous: dict[str, bytes] = {}
+    if cache.untouched(["events.ics"]):
+        with contextlib.suppress(OSError):
+            previous = _vevents_by_uid((out_dir / "events.ics").read_bytes())
+    for item in reused:
+        vevent = previous.get(renderer.calendar_event(item).uid)
+        if vevent is None:
+            try:
+                vevent = vevent_of((out_dir / page_rels(item)[1]).read_bytes())
+            except OSError:
+                continue  # serialised afresh
         if vevent is not None:
             renderer.adopt_event_ical(item, vevent)
+
+
+def _vevents_by_uid(ics: bytes) -> dict[str, bytes]:
+    """Each VEVENT of a calendar file, by its (unfolded) UID."""
+    out = {}
+    begin, end = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+    at = ics.find(begin)
+    while at >= 0:
+        stop = ics.find(end, at)
+        if stop < 0:
+            break
+        block = ics[at : stop + len(end)]
+        uid_at = block.find(b"\r\nUID:")
+        if uid_at >= 0:
+            line_end = uid_at + 2
+            while True:
+                line_end = block.find(b"\r\n", line_end)
+                if line_end < 0 or block[line_end + 2 : line_end + 3] not in (b" ", b"\t"):
+                    break
+                line_end += 2
+            raw = block[uid_at + len(b"\r\nUID:") : line_end]
+            uid = raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8", "replace")
+            out[_unescape(uid)] = block
+        at = ics.find(begin, stop)
+    return out
+
+
+def _unescape(text: str) -> str:
+    """An iCalendar TEXT value as written, back to the string (RFC 5545 3.3.11)."""
+    if "\\" not in text:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
 class _Keys:
     pages: dict[str, str]
     site: str
+    #: What listing fragments depend on besides their page: config, versions, templates.
+    listings: str
     valid_until: datetime | None
 
 
@@ -139,40 +220,41 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
     """Each page's cache key, the site-wide files' key, and when a state next changes."""
     page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
     closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    # The catalogs decide every word: a changed locales/fr.po re-renders every page.
+    # The CSP, the catalogs (a changed locales/fr.po re-renders every page) and the
+    # fingerprinted names (they change with the CSS/JS/images' bytes) reach every page.
     common = canonical_hash(
         renderer_versions(),
+        parsers_fingerprint(),
         renderer.config,
         renderer.preview,
         renderer.headers.csp.text(),
         renderer.catalogs.fingerprint,
+        renderer.fingerprints.mapping(),
     )
     pages = {}
     changes: list[datetime] = []
     for item in resolved:
         template = closures[PAGE_TEMPLATES[item.page.meta.kind]]
-        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item))
+        # The page's image variants are named by their content: a new image, new HTML.
+        image = renderer.image_key(item.page.meta.image)
+        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item), image)
         if item.timeslot is not None:
             changes += item.timeslot.changes(renderer.opens_before)
-    site_key = canonical_hash(
-        common, [closures[n] for n in site_templates()], [pages[i.page.slug] for i in resolved]
-    )
+    listings = canonical_hash(common, [closures[n] for n in site_templates()])
+    site_key = canonical_hash(listings, [pages[i.page.slug] for i in resolved])
     future = [b for b in changes if b > renderer.now]
-    return _Keys(pages=pages, site=site_key, valid_until=min(future) if future else None)
+    return _Keys(
+        pages=pages,
+        site=site_key,
+        listings=listings,
+        valid_until=min(future) if future else None,
+    )
 
 
-def _source_stat(file: OutputFile) -> tuple[int, int]:
+def _source_stat(file: OutputFile) -> Stat:
     assert file.copy_from is not None
     st = file.copy_from.stat()
-    return (st.st_size, st.st_mtime_ns)
-
-
-def _link(src: Path, dest: Path) -> None:
-    """An unchanged file of the previous output, into the stage (a copy where links fail)."""
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _save_cache(
@@ -180,13 +262,18 @@ def _save_cache(
     keys: _Keys,
     resolved: list[Resolved],
     site_rels: list[str],
-    static: dict[str, tuple[int, int]],
+    static: dict[str, Stat],
     now: datetime,
+    others: Iterable[str],
 ) -> None:
     pages = {i.page.slug: (keys.pages[i.page.slug], page_rels(i)) for i in resolved}
     # A read-only .site-gen/ costs the next build time, never correctness.
     with contextlib.suppress(OSError):
         cache.save(
-            pages=pages, site=(keys.site, site_rels), static=static,
-            valid_until=keys.valid_until, now=now,
+            pages=pages,
+            site=(keys.site, site_rels),
+            static=static,
+            valid_until=keys.valid_until,
+            now=now,
+            others=others,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import secrets
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Protocol
@@ -55,6 +55,11 @@ class Builder(Protocol):
     versions: Mapping[str, int]
     problems: tuple[str, ...]
     last: Rebuild | None
+
+    @property
+    def recent(self) -> Sequence[Rebuild]:
+        """The last rebuilds, oldest first (a few dozen)."""
+        ...
 
     @property
     def site_files_pending(self) -> bool: ...
@@ -145,6 +150,13 @@ def create_app(site: Builder, *, instance: str | None = None) -> Starlette:
                 changed=sorted(last.changed)[:200],
                 seconds=last.seconds,
             )
+        # ?since=N: every rebuild after number N still remembered, each with
+        # what it did. The last one may already be a later rebuild's (an edit
+        # followed by the listings, or by a second save): a client timing one
+        # change finds that change's own rebuild here.
+        since = request.query_params.get("since")
+        if since is not None and since.lstrip("-").isdigit():
+            data["rebuilds"] = [_rebuild_data(r) for r in site.recent if r.number > int(since)]
         return JSONResponse(data, headers=_NO_STORE)
 
     async def serve_file(request: Request) -> Response:
@@ -183,3 +195,15 @@ def create_app(site: Builder, *, instance: str | None = None) -> Starlette:
     app.state.hub = hub
     app.state.version_of = version_of
     return app
+
+
+def _rebuild_data(rebuild: Rebuild) -> dict[str, object]:
+    return {
+        "build": rebuild.number,
+        "reason": rebuild.reason,
+        "pages_rendered": rebuild.pages_rendered,
+        "site_files_rendered": rebuild.site_files_rendered,
+        "static_changed": rebuild.static_changed,
+        "changed": sorted(rebuild.changed)[:200],
+        "seconds": rebuild.seconds,
+    }

@@ -26,6 +26,7 @@ import os
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +48,10 @@ from site_gen.structure.site import Site
 
 from .events import Rebuild
 
-__all__ = ["PreviewSite"]
+__all__ = ["RECENT_REBUILDS", "PreviewSite"]
+
+#: How many rebuilds the status endpoint can report on (``?since=N``).
+RECENT_REBUILDS = 64
 
 Clock = Callable[[], datetime]
 
@@ -119,6 +123,9 @@ class PreviewSite:
         self.versions: Mapping[str, int] = {}
         self.problems: tuple[str, ...] = ()
         self.last: Rebuild | None = None
+        #: The last rebuilds, oldest first: what each one did, even when another
+        #: followed before anyone asked (the status endpoint's ``since``).
+        self.recent: deque[Rebuild] = deque(maxlen=RECENT_REBUILDS)
         self.meeting_origin: str | None = None
         self._state = _State()
         self._number = 0
@@ -221,12 +228,13 @@ class PreviewSite:
                     f"{reason}: unexpected error: {detail} (a bug in site-gen: please report "
                     "it; the preview keeps the last good pages)",
                 )
-                self.last = Rebuild(
-                    number=self._number, reason=reason, pages_rendered=0,
-                    site_files_rendered=False, changed=frozenset(), static_changed=False,
-                    problems=self.problems, seconds=time.perf_counter() - started,
+                return self._record(
+                    Rebuild(
+                        number=self._number, reason=reason, pages_rendered=0,
+                        site_files_rendered=False, changed=frozenset(), static_changed=False,
+                        problems=self.problems, seconds=time.perf_counter() - started,
+                    )
                 )
-            return self.last
 
     # -- loading ------------------------------------------------------------------
 
@@ -456,6 +464,8 @@ class PreviewSite:
         self._number += 1
         files: dict[str, OutputFile] = dict(state.static_out)
         files.update(state.site_out)
+        if state.renderer is not None:  # image variants, as the disk build writes them
+            files.update((f.rel, f) for f in state.renderer.asset_files())
         collisions: list[str] = []
         for source, outputs in state.page_out.items():
             for rel, file in outputs.items():
@@ -482,14 +492,21 @@ class PreviewSite:
         problems.extend(collisions)
         self.files, self.versions = files, versions
         self.problems = tuple(dict.fromkeys(problems))
-        self.last = Rebuild(
-            number=self._number,
-            reason=reason,
-            pages_rendered=rendered,
-            site_files_rendered=site_wide,
-            changed=frozenset(changed),
-            static_changed=static and bool(changed & state.static_out.keys()),
-            problems=self.problems,
-            seconds=time.perf_counter() - started,
+        return self._record(
+            Rebuild(
+                number=self._number,
+                reason=reason,
+                pages_rendered=rendered,
+                site_files_rendered=site_wide,
+                changed=frozenset(changed),
+                static_changed=static and bool(changed & state.static_out.keys()),
+                problems=self.problems,
+                seconds=time.perf_counter() - started,
+            )
         )
-        return self.last
+
+    def _record(self, rebuild: Rebuild) -> Rebuild:
+        """Make ``rebuild`` the last one, and keep it among the recent ones."""
+        self.last = rebuild
+        self.recent.append(rebuild)
+        return rebuild

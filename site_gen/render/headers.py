@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from site_gen.config.integrations import CSP_KEYS, effective_registration
+from site_gen.paths import IMMUTABLE_DIR
 
 from .analytics import analytics
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DELEGATED_FEATURES",
     "FORMATS",
+    "IMMUTABLE_CACHE_CONTROL",
     "Csp",
     "HeaderRule",
     "SiteHeaders",
@@ -41,6 +43,9 @@ __all__ = [
     "render_format",
     "site_headers",
 ]
+
+#: Files whose name carries a hash of their bytes never change: cached for a year, unrevalidated.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 DELEGATED_FEATURES = ("camera", "microphone", "fullscreen", "autoplay", "display-capture")
 
@@ -186,6 +191,8 @@ def site_headers(config: SiteConfig, pages: Iterable[Page] = ()) -> SiteHeaders:
             ),
         ),
         HeaderRule("/assets/*", (("Cache-Control", "public, max-age=3600"),)),
+        # Named by their content (render/assets.py, images/): a change is a new name.
+        HeaderRule(f"/{IMMUTABLE_DIR}/*", (("Cache-Control", IMMUTABLE_CACHE_CONTROL),)),
     )
     return SiteHeaders(csp, rules)
 

@@ -12,13 +12,13 @@ templates, never here, so that a site (or gettext) can change it.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from types import SimpleNamespace
+from types import CodeType, SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import jinja2.meta
@@ -28,11 +28,14 @@ from site_gen.config.integrations import HIDDEN_FIELDS, effective_registration
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed, Problem, ValidationFailed
 from site_gen.i18n import CatalogProblem, load_catalogs, plural_samples, text_direction
-from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET
+from site_gen.images import ImageVariants, ResponsiveImage
+from site_gen.paths import IMAGE_CACHE_DIR
+from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFile
 from site_gen.structure.tags import TagGroup, group_by_tag, tag_path, tag_slug
 from site_gen.structure.timeslot import platform_start
 
 from .analytics import ANALYTICS_FILE, Analytics, analytics
+from .assets import Fingerprints, fingerprint_theme
 from .dates import DateFormats
 from .headers import SiteHeaders, headers_file, site_headers
 from .ical import (
@@ -51,6 +54,7 @@ from .theme import (
     THEME_PREFIX,
     locale_dirs,
     site_hooks,
+    static_dirs,
     template_dirs,
     theme_templates_dir,
 )
@@ -132,6 +136,63 @@ class ThemeLoader(jinja2.BaseLoader):
     def list_templates(self) -> list[str]:
         """Every template name the site can use (its own and the theme's)."""
         return self.search.list_templates()
+
+    def load(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> jinja2.Template:
+        """Load ``name``, compiling its source only once per process.
+
+        Every build makes a new environment (a new Renderer), so Jinja's own
+        cache starts empty each time; a process that builds again (the
+        preview server, a test suite, a benchmark) would parse and compile
+        every template again, about 0.2 s. Compiled code is kept by source
+        text and name, for environments made as :class:`Renderer` makes them.
+        """
+        source, filename, uptodate = self.get_source(environment, name)
+        escape = environment.autoescape
+        settings = (
+            escape(name) if callable(escape) else escape,
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.keep_trailing_newline,
+            tuple(sorted(environment.extensions)),
+        )
+        key = (name, filename, source, settings)
+        code = _COMPILED.get(key)
+        if code is None:
+            code = environment.compile(source, name, filename)
+            if len(_COMPILED) > _COMPILED_MAX:
+                _COMPILED.clear()
+            _COMPILED[key] = code
+        return environment.template_class.from_code(
+            environment, code, environment.make_globals(globals), uptodate
+        )
+
+
+def _per_build(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose answer depends on this build (base URL, fingerprints, language).
+
+    Jinja's optimizer calls filters on constant arguments while compiling
+    (``'/x' | url`` becomes a literal), and compiled code is shared between
+    builds of one process (see ThemeLoader.load): a preview whose base_url
+    or stylesheet changed, or a second site built in the same process, would
+    get the first build's answer. A filter that takes the context is never
+    folded, so it runs when the page renders.
+    """
+
+    @jinja2.pass_context
+    def at_render(_context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return at_render
+
+
+#: Compiled template code by (name, filename, source): see ThemeLoader.load.
+_COMPILED: dict[tuple[str, str | None, str, tuple[object, ...]], CodeType] = {}
+_COMPILED_MAX = 512
 
 
 @dataclass(frozen=True)
@@ -250,8 +311,22 @@ class Renderer:
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
+        #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
+        #: none in the preview, which links the files by their own names.
+        self.fingerprints = Fingerprints(self._locate_static)
+        if not preview and self.analytics is not None and self.analytics.config_js is not None:
+            self.fingerprints.add_text(f"/{ANALYTICS_FILE}", self.analytics.config_js)
         #: The [theme] stylesheet's text, or None when the theme's defaults stand.
-        self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        if preview:
+            self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        else:
+            self.theme_css = fingerprint_theme(
+                self.fingerprints,
+                config.theme,
+                lambda name: theme_stylesheet(config.theme, lambda p: self.links.url(name(p))),
+            )
+        #: Resized variants of the images pages show (hero, cards), cached by content.
+        self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
         #: The page language's words (the site's catalog, then the theme's) and date formats.
         self.language = config.site.language
         try:
@@ -269,6 +344,10 @@ class Renderer:
         self._event_memo: dict[int, tuple[Resolved, CalendarEvent]] = {}
         self._ical_memo: dict[int, tuple[Resolved, bytes]] = {}
         self._fragment_memo: dict[tuple[int, int], tuple[object, object, Markup]] = {}
+        # Fragments from an earlier build (see reuse_fragments).
+        self._stored_fragments: Mapping[str, str] = {}
+        self._fragment_page_keys: Mapping[str, str] = {}
+        self.made_fragments: dict[str, str] = {}
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         # Constant messages are translated as templates compile (translated.py).
@@ -289,14 +368,16 @@ class Renderer:
             self.catalogs.translations, newstyle=True
         )
         env.globals.update(_gettext_callables(self.catalogs.translations))
-        env.filters["url"] = self.links.url
-        env.filters["abs_url"] = self.links.abs_url
-        env.filters["datetime"] = self.dates.date_time
-        env.filters["date"] = self.dates.date
-        env.filters["time"] = self.dates.time
-        env.filters["zone"] = self.dates.zone
-        env.filters["duration"] = self.dates.duration
-        env.filters["list_join"] = self.dates.list_join
+        env.filters["url"] = _per_build(self.links.url)
+        env.filters["abs_url"] = _per_build(self.links.abs_url)
+        # '/assets/site-gen.css' | asset | url: the file's fingerprinted name, if it has one.
+        env.filters["asset"] = _per_build(self.fingerprints.name)
+        env.filters["datetime"] = _per_build(self.dates.date_time)
+        env.filters["date"] = _per_build(self.dates.date)
+        env.filters["time"] = _per_build(self.dates.time)
+        env.filters["zone"] = _per_build(self.dates.zone)
+        env.filters["duration"] = _per_build(self.dates.duration)
+        env.filters["list_join"] = _per_build(self.dates.list_join)
         # One number per CLDR plural category, for forms site-gen.js picks from.
         env.globals["plural_samples"] = plural_samples(self.language)
         env.filters["iso"] = lambda d: d.isoformat()
@@ -329,13 +410,14 @@ class Renderer:
     def _theme_data(self) -> ThemeData:
         theme = self.config.theme
         favicon = theme.favicon or DEFAULT_FAVICON
+        name = self.fingerprints.name  # what pages load is named by its content
         return ThemeData(
-            logo=theme.logo,
-            logo_dark=theme.logo_dark,
-            favicon=_Icon(favicon, _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
-            stylesheet=f"/{THEME_STYLESHEET}" if self.theme_css is not None else None,
-            extra_css=tuple(theme.extra_css),
-            extra_js=tuple(theme.extra_js),
+            logo=name(theme.logo) if theme.logo else None,
+            logo_dark=name(theme.logo_dark) if theme.logo_dark else None,
+            favicon=_Icon(name(favicon), _ICON_TYPES[PurePosixPath(favicon).suffix.lower()]),
+            stylesheet=name(f"/{THEME_STYLESHEET}") if self.theme_css is not None else None,
+            extra_css=tuple(name(p) for p in theme.extra_css),
+            extra_js=tuple(name(p) for p in theme.extra_js),
             nav=None if theme.nav is None else tuple(_Link(n.label, n.url) for n in theme.nav),
             footer=tuple(_Link(n.label, n.url) for n in theme.footer),
             social=tuple(_Social(s.network.lower(), s.network, s.url) for s in theme.social),
@@ -370,6 +452,8 @@ class Renderer:
             "image": self.links.abs_url(meta.image) if meta.image else None,
             # For <img>: site-relative, so previews and other hosts show it too.
             "image_src": self.links.url(meta.image) if meta.image else None,
+            # srcset, sizes and dimensions for <picture> (None: an image without variants).
+            "picture": self._picture(meta.image) if meta.image else None,
             "recording_url": self.links.url(meta.recording_url) if meta.recording_url else None,
             "source": page.source,
             "host_name": self._host_name(meta.host),
@@ -390,6 +474,75 @@ class Renderer:
             data["opens"] = slot.opens(self.opens_before)
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
+
+    # -- images -----------------------------------------------------------------
+
+    def _locate_static(self, site_path: str) -> Path | None:
+        """The static file published at ``site_path`` (the site's own wins), or None."""
+        if not site_path.startswith("/") or site_path.startswith("//"):
+            return None
+        rel = site_path.lstrip("/")
+        for folder in reversed(static_dirs(self.root)):
+            if not rel.startswith(folder.under):
+                continue
+            candidate = folder.path / rel.removeprefix(folder.under)
+            try:
+                inside = candidate.resolve().is_relative_to(folder.path.resolve())
+            except OSError:
+                continue
+            if inside and candidate.is_file():  # never a link out of static/
+                return candidate
+        return None
+
+    def _picture(self, site_path: str) -> dict[str, Any] | None:
+        """What ``partials/picture.html`` needs of an image: srcsets per type, size, fallback."""
+        image = self.images.get(site_path)
+        if image is None:
+            return None
+
+        def href(rel: str) -> str:
+            # Percent-encoded: a space or comma in a file name would split a srcset entry.
+            return quote(self.links.url("/" + rel), safe="/%")
+
+        def srcset(variants: tuple[Any, ...]) -> str:
+            return ", ".join(f"{href(v.rel)} {v.width}w" for v in variants)
+
+        *modern, (original_type, original) = image.sources
+        return {
+            "sources": [{"type": t, "srcset": srcset(v)} for t, v in modern],
+            "type": original_type,
+            "srcset": srcset(original),
+            "src": href(image.fallback.rel),
+            "width": image.width,
+            "height": image.height,
+        }
+
+    def prepare_images(self, items: Iterable[Resolved]) -> None:
+        """Make (or find cached) the variants of every page's image, now.
+
+        The disk build calls this before forking its page workers, so that
+        each image is encoded once, by one process, and the output knows
+        every variant file to copy.
+        """
+        for item in items:
+            if item.page.meta.image:
+                self.images.get(item.page.meta.image)
+
+    def image_key(self, site_path: str | None) -> str | None:
+        """The content key of an image's variants (their names change with it), for cache keys."""
+        image: ResponsiveImage | None = self.images.get(site_path) if site_path else None
+        return image.key if image is not None else None
+
+    def asset_files(self) -> list[OutputFile]:
+        """Files named by their content: fingerprinted assets, and every image variant shown."""
+        return [
+            *self.fingerprints.files(),
+            *(
+                OutputFile(v.rel, f"image variant ({v.width} px)", copy_from=v.path)
+                for image in self.images.used()
+                for v in image.files()
+            ),
+        ]
 
     def state(self, item: Resolved) -> str | None:
         """What a page shows of its event at the renderer's ``now`` (None: no event).
@@ -452,19 +605,46 @@ class Renderer:
         self._ical_memo.clear()
         self._fragment_memo.clear()
 
+    def reuse_fragments(self, stored: Mapping[str, str], page_keys: Mapping[str, str]) -> None:
+        """Take ``memo`` fragments (cards) an earlier build made, by page cache key.
+
+        ``page_keys`` maps each page's slug to the key of everything its page
+        data depends on; ``stored`` maps ``"MACRO:KEY"`` to the fragment.
+        The caller guarantees that the templates and config are the ones
+        the stored fragments were made with. What this renderer makes (or
+        reuses) is in :attr:`made_fragments`, for the next build.
+        """
+        self._stored_fragments = stored
+        self._fragment_page_keys = page_keys
+        self.made_fragments = {}
+
+    def _stored_key(self, macro: Callable[[Any], str], item: object) -> str | None:
+        if not self._fragment_page_keys or not isinstance(item, dict):
+            return None
+        page_key = self._fragment_page_keys.get(str(item.get("slug")))
+        name = getattr(macro, "name", None)
+        return f"{name}:{page_key}" if page_key and name else None
+
     def _memo(self, macro: Callable[[Any], str], item: object) -> Markup:
         """Template global ``memo(macro, item)``: ``macro(item)``, made once per item.
 
         A page's card shows on the home page and on each of its tags' pages;
         rendering it once took the 20 tag pages of a 4000-page site from
         0.71 s to 0.10 s. Only for macros whose output depends on ``item`` alone.
+        With :meth:`reuse_fragments`, an unchanged page's card is not
+        rendered at all, but taken from the build before.
         """
         key = (id(macro), id(item))
         hit = self._fragment_memo.get(key)
         if hit is not None and hit[0] is macro and hit[1] is item:
             return hit[2]
-        html = Markup(macro(item))  # noqa: S704 - a macro's output is already escaped
+        stored_key = self._stored_key(macro, item)
+        stored = self._stored_fragments.get(stored_key) if stored_key else None
+        # a macro's output, or one an earlier build's macro made: already escaped
+        html = Markup(stored if stored is not None else macro(item))  # noqa: S704
         self._fragment_memo[key] = (macro, item, html)
+        if stored_key:
+            self.made_fragments[stored_key] = str(html)
         return html
 
     def _calendar_links(self, item: Resolved) -> dict[str, str]:

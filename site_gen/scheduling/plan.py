@@ -264,10 +264,19 @@ def _unchangeable(kind: str, key: str, old: dict[str, Any], new: dict[str, Any])
 
 
 def plan_site(
-    root: Path, environ: Mapping[str, str], *, drafts: bool, reschedule: bool, now: datetime
+    root: Path,
+    environ: Mapping[str, str],
+    *,
+    drafts: bool,
+    reschedule: bool,
+    now: datetime,
+    memo: bool = False,
 ) -> tuple[Site, Lock, Plan]:
-    """Load the site and its lock, and plan what the lock lacks (build, plan, check)."""
-    site = load_site(root, environ)
+    """Load the site and its lock, and plan what the lock lacks (build, plan, check).
+
+    ``memo``: reuse what unchanged content files loaded as (the disk build).
+    """
+    site = load_site(root, environ, memo=memo)
     lock = Lock.load(root / LOCK_FILE)
     pages = site.published(drafts=drafts)
     result = make_plan(

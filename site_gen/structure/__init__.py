@@ -2,6 +2,7 @@
 
     site.py      Site (immutable) and load_site
     pages.py     Page: one content file, read and validated; cross-page rules
+    page_memo.py what unchanged content files loaded as, by stat then content hash
     lock.py      site-gen.lock: what the API created, pinned
     resolve.py   Resolved: each page with its room or player and time slot
     timeslot.py  TimeSlot: a webinar's start, end and state at a moment (arithmetic in UTC)

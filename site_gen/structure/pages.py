@@ -7,11 +7,13 @@ unknown hosts, streams of nothing).
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -27,6 +29,9 @@ from site_gen.utils.fs import walk_files
 
 from .timeslot import StartError, zone_start
 
+if TYPE_CHECKING:
+    from .page_memo import PageMemo
+
 __all__ = ["Page", "check_pages", "content_files", "load_page", "load_pages"]
 
 
@@ -39,6 +44,18 @@ class Page:
     body: str
     body_line: int
     key_lines: KeyLines = field(compare=False, repr=False)
+    #: SHA-256 of the file's bytes ("" when unknown): the page's identity in
+    #: cache keys, which then need not hash its whole text again.
+    digest: str = field(default="", compare=False, repr=False)
+
+    @property
+    def cache_identity(self) -> tuple[str, str] | None:
+        """What decides this page's fields, for cache keys: its file and that file's hash.
+
+        None when the digest is unknown (a page made in memory): keys then
+        hash the fields themselves.
+        """
+        return (self.source, self.digest) if self.digest else None
 
     @cached_property
     def slug(self) -> str:
@@ -48,8 +65,14 @@ class Page:
         """
         if self.meta.slug:
             return self.meta.slug
-        rel = PurePosixPath(self.source).relative_to(CONTENT_DIR).with_suffix("")
-        return str(rel)
+        # String operations, as PurePosixPath(...).relative_to(...).with_suffix("")
+        # would give: pathlib made this a quarter of loading an unchanged site.
+        rel = self.source.removeprefix(f"{CONTENT_DIR}/")
+        name_at = rel.rfind("/") + 1
+        dot = rel.rfind(".")
+        if dot > name_at and rel[name_at:] not in (".", ".."):
+            rel = rel[:dot]
+        return rel
 
     @property
     def path(self) -> str:
@@ -83,16 +106,27 @@ def _is_markdown(name: str) -> bool:
     return name.endswith(".md")
 
 
-def load_page(root: Path, rel: str) -> tuple[Page | None, list[Problem]]:
-    """Read and validate one content file."""
+def load_page(
+    root: Path, rel: str, memo: PageMemo | None = None
+) -> tuple[Page | None, list[Problem]]:
+    """Read and validate one content file (from ``memo`` when its bytes are known)."""
     file = root / rel
     try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = file.read_bytes()[: exc.start].count(b"\n") + 1
-        return None, [Problem(rel, line, f"is not UTF-8 text: save it as UTF-8 ({exc.reason})")]
+        with file.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
     except OSError as exc:
         return None, [Problem(rel, None, f"cannot be read: {exc.strerror}")]
+    if memo is not None:
+        known = memo.recall(rel, stat, data)
+        if known is not None:
+            known_meta, lines, body, body_line, digest = known
+            return Page(rel, known_meta, body, body_line, lines, digest), []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(rel, line, f"is not UTF-8 text: save it as UTF-8 ({exc.reason})")]
     try:
         doc = split_front_matter(text)
     except SourceError as exc:
@@ -100,18 +134,24 @@ def load_page(root: Path, rel: str) -> tuple[Page | None, list[Problem]]:
     meta, problems = validate(FrontMatter, doc.meta, path=rel, key_lines=doc.key_lines)
     if meta is None:
         return None, problems
-    return Page(rel, meta, doc.body, doc.body_line, doc.key_lines), []
+    digest = hashlib.sha256(data).hexdigest()
+    if memo is not None:
+        memo.remember(rel, stat, digest, meta, doc.key_lines, doc.body_line)
+    return Page(rel, meta, doc.body, doc.body_line, doc.key_lines, digest), []
 
 
-def load_pages(root: Path, config: SiteConfig | None) -> tuple[list[Page], list[Problem]]:
+def load_pages(
+    root: Path, config: SiteConfig | None, memo: PageMemo | None = None
+) -> tuple[list[Page], list[Problem]]:
     """Every page of the site and every problem, including those between pages.
 
     ``config`` None (site.toml itself was invalid) skips the checks that need it.
+    With ``memo``, unchanged files are not parsed again (page_memo.py).
     """
     pages: list[Page] = []
     problems: list[Problem] = []
     for rel, _ in content_files(root):
-        page, found = load_page(root, rel)
+        page, found = load_page(root, rel, memo)
         problems.extend(found)
         if page is not None:
             pages.append(page)

@@ -13,6 +13,7 @@ from site_gen.errors import Problem, ValidationFailed
 from site_gen.i18n import language_problem
 from site_gen.paths import LOCALES_DIR
 
+from .page_memo import PageMemo
 from .pages import Page, load_pages
 
 __all__ = ["Site", "load_site"]
@@ -68,11 +69,13 @@ def _catalog_problems(root: Path) -> list[Problem]:
     return problems
 
 
-def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
+def load_site(root: Path, environ: Mapping[str, str] | None = None, *, memo: bool = False) -> Site:
     """Load config and content; raise ValidationFailed with *every* problem.
 
     Content is checked even when site.toml is broken, so one run shows all
-    that needs fixing.
+    that needs fixing. ``memo`` (the disk build) takes unchanged content
+    files from ``.site-gen/cache/pages.json`` instead of parsing them
+    again, and records the others (page_memo.py).
     """
     environ = os.environ if environ is None else environ
     problems: list[Problem] = []
@@ -82,9 +85,12 @@ def load_site(root: Path, environ: Mapping[str, str] | None = None) -> Site:
     except ValidationFailed as exc:
         problems.extend(exc.problems)
         config = None
-    pages, page_problems = load_pages(root, config)
+    page_memo = PageMemo(root) if memo else None
+    pages, page_problems = load_pages(root, config, page_memo)
     problems.extend(page_problems)
     problems.extend(_catalog_problems(root))
+    if page_memo is not None:
+        page_memo.save()  # the valid files' entries, even when others fail
     if problems or config is None:
         raise ValidationFailed(problems)
     return Site(root=root, config=config, pages=tuple(pages))

@@ -68,10 +68,13 @@ class WalkedFile:
     path: Path  # the file as reached through the folder (links not resolved)
     entry: os.DirEntry[str] = field(repr=False, compare=False)
 
-    def stat(self) -> tuple[int, int]:
-        """``(size, mtime_ns)`` of the file (a link's target), asked once per walk."""
+    def stat(self) -> tuple[int, int, int]:
+        """``(size, mtime_ns, ctime_ns)`` of the file (a link's target), asked once per walk.
+
+        The ctime is there because an edit's mtime can be restored, its ctime cannot.
+        """
         st = self.entry.stat()
-        return (st.st_size, st.st_mtime_ns)
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def walk_files(

@@ -55,12 +55,22 @@
       var target = safeUrl(url);
       if (target) window.location.assign(target);
     } else if (message) {
-      var note = document.createElement('p');
-      note.className = 'cb-left-message';
-      note.setAttribute('role', 'status');
-      note.textContent = message;
-      room.replaceChildren(note);
+      // The status region is in the page from the start, so filling it is a
+      // change screen readers announce; focus moves to it because the iframe
+      // that held focus goes away (focus would fall to <body>).
+      var note = room.querySelector('[data-room-status]');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'cb-left-message';
+        note.setAttribute('role', 'status');
+        note.tabIndex = -1;
+      }
+      var frames = room.querySelectorAll('iframe, template');
+      for (var i = 0; i < frames.length; i++) frames[i].parentNode.removeChild(frames[i]);
+      if (!note.parentNode) room.appendChild(note);
       room.classList.add('cb-room-left');
+      note.textContent = message;
+      note.focus();
     }
   }
 
@@ -92,16 +102,22 @@
     return document.documentElement.lang || undefined;
   }
 
-  function formatter(options) {
+  // One formatter per style: making one costs milliseconds (more on a slow phone),
+  // and a webinar page has a dozen times to rewrite.
+  var formatters = {};
+
+  function formatter(key, options) {
+    if (formatters[key]) return formatters[key];
     try {
-      return new Intl.DateTimeFormat(language(), options);
+      formatters[key] = new Intl.DateTimeFormat(language(), options);
     } catch (e) {
-      return new Intl.DateTimeFormat(undefined, options);
+      formatters[key] = new Intl.DateTimeFormat(undefined, options);
     }
+    return formatters[key];
   }
 
   function formatTime(style, when) {
-    if (STYLES[style]) return formatter(STYLES[style]).format(when);
+    if (STYLES[style]) return formatter(style, STYLES[style]).format(when);
     var pattern = document.documentElement.dataset.datetimePattern || '{1}, {0}';
     return pattern.split('{1}').join(formatTime('date', when))
       .split('{0}').join(formatTime('time', when));
@@ -109,7 +125,7 @@
 
   // The visitor's zone by its long CLDR name at a moment ("heure normale d’Europe centrale").
   function zoneName(when) {
-    var parts = formatter({ timeZoneName: 'long' }).formatToParts(when);
+    var parts = formatter('zone', { timeZoneName: 'long' }).formatToParts(when);
     for (var i = 0; i < parts.length; i++) {
       if (parts[i].type === 'timeZoneName') return parts[i].value;
     }
