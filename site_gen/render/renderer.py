@@ -159,6 +159,8 @@ class ThemeLoader(jinja2.BaseLoader):
             environment.lstrip_blocks,
             environment.keep_trailing_newline,
             tuple(sorted(environment.extensions)),
+            # Constant messages are compiled in (translated.py): one language, one catalog.
+            getattr(environment, "translations_key", None),
         )
         key = (name, filename, source, settings)
         code = _COMPILED.get(key)
@@ -353,6 +355,7 @@ class Renderer:
         # Constant messages are translated as templates compile (translated.py).
         env = TranslatedEnvironment(
             self.catalogs.translations,
+            self.catalogs.fingerprint,
             loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
             undefined=jinja2.StrictUndefined,

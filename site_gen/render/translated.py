@@ -109,8 +109,11 @@ class TranslatedEnvironment(jinja2.Environment):
     Renderer installs, which answer the same.
     """
 
-    def __init__(self, translations: Any, **options: Any) -> None:
+    def __init__(self, translations: Any, key: str = "", **options: Any) -> None:
         super().__init__(**options)
+        #: What the compiled-in words come from (the catalogs' fingerprint): part
+        #: of the key of compiled code shared between environments (ThemeLoader.load).
+        self.translations_key = key
         self._fold = _Fold(translations.gettext, translations.ngettext)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
