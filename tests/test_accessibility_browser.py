@@ -46,6 +46,8 @@ EXAMPLE_PAGES = [
     "/tags/",
     "/tags/launch/",
     "/no-such-page/",  # 404
+    "/fr/q1-launch/",  # the French translation: its language switcher
+    "/fr/",  # the French home page
 ]
 #: What the every-feature site adds.
 FULL_PAGES = [

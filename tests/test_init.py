@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -52,9 +53,17 @@ def test_init_copies_the_example_site_and_nothing_of_the_theme(tmp_path: Path) -
 
 #: The example site's pages, and how many are webinars (scheduled on the first build).
 PAGES = len(list((REPO / "content").rglob("*.md")))
-WEBINARS = sum(
-    "kind: webinar" in p.read_text() or 'kind = "webinar"' in p.read_text()
+_WEBINAR_FILES = [
+    p.relative_to(REPO / "content")
     for p in (REPO / "content").rglob("*.md")
+    if "kind: webinar" in p.read_text() or 'kind = "webinar"' in p.read_text()
+]
+WEBINARS = len(_WEBINAR_FILES)
+#: One conference per event: a translation (content/LANG/..., LANG in [languages])
+#: embeds its original's, so it is reused, not scheduled.
+CONFERENCES = sum(
+    p.parts[0] not in tomllib.loads((REPO / "site.toml").read_text()).get("languages", {})
+    for p in _WEBINAR_FILES
 )
 
 
@@ -63,7 +72,7 @@ def test_new_site_builds_and_checks_clean(tmp_path: Path) -> None:
     init(target)
     report = build(target, BuildOptions(now=NOW, environ={}))
     assert report.pages == PAGES
-    assert report.scheduled == WEBINARS  # through the in-process sandbox
+    assert report.scheduled == CONFERENCES  # through the in-process sandbox
     out = target / "public"
     assert (out / "office-hours/index.html").is_file()
     html = soup(out / "watch-party/index.html")
@@ -86,7 +95,7 @@ def test_new_site_builds_through_the_cli(tmp_path: Path, monkeypatch: pytest.Mon
     built = runner.invoke(main, ["build"])
     assert built.exit_code == 0, built.output
     assert built.stdout.startswith(f"Built {PAGES} pages (")
-    assert built.stdout.endswith(f"s: {WEBINARS} scheduled, 0 reused.\n")
+    assert built.stdout.endswith(f"s: {CONFERENCES} scheduled, {WEBINARS - CONFERENCES} reused.\n")
     assert (tmp_path / "mysite/public/index.html").is_file()
     again = runner.invoke(main, ["build"])
     assert again.exit_code == 0, again.output

@@ -356,9 +356,11 @@ def test_diff_of_an_unedited_copy_is_exactly_the_themes_change(
     assert [line for line in result.diff.splitlines() if line[:1] in "+-"] == [
         "--- templates/partials/footer.html (yours)",
         f"+++ theme partials/footer.html (site-gen {VERSION})",
-        '-    <p class="site-credit">© {{ site.title }} · <a href="{{ \'/events.ics\' | url }}">'
+        '-    <p class="site-credit">© {{ site.title }} · '
+        '<a href="{{ (site.home ~ \'events.ics\') | url }}">'
         '{{ _("Calendar feed") }}</a> · {{ _("Video rooms by Callbridge") }}</p>',
-        '+    <p class="credit">© {{ site.title }} · <a href="{{ \'/events.ics\' | url }}">'
+        '+    <p class="credit">© {{ site.title }} · '
+        '<a href="{{ (site.home ~ \'events.ics\') | url }}">'
         '{{ _("Calendar feed") }}</a> · {{ _("Video rooms by Callbridge") }}</p>',
     ]
 

@@ -244,6 +244,10 @@ def _site_path(page: Page, link: str) -> str | None:
 def _link_targets(site: Site, pages: list[Page]) -> set[str]:
     """Every path a build of these pages serves, both as ``/x/`` and ``/x/index.html``."""
     targets = {"/", *(f"/{rel}" for rel in SITE_FILES)}
+    # Each language's own index and feed (/fr/, /fr/events.ics) on a multilingual site.
+    for tag in site.config.languages_used():
+        home = site.config.language_path(tag)
+        targets.update({home, f"{home}index.html", f"{home}events.ics"})
     for page in pages:
         targets.update({page.path, f"{page.path}index.html", f"/{page.slug}"})
         if page.meta.kind == "webinar":

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from site_gen.i18n import language_problem
+
 from .integrations import RegistrationDefaults
 from .problems import StrictModel, rule
 from .values import check_time_zone, safe_link
@@ -137,6 +139,9 @@ class ParticipantEmail(StrictModel):
         return value
 
 
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
 class FrontMatter(StrictModel):
     """Every key a meeting definition may have; see PRODUCT.md."""
 
@@ -148,6 +153,14 @@ class FrontMatter(StrictModel):
     )
     slug: str | None = Field(None, description="URL path; default: the file's path without .md.")
     kind: Kind = Field("room", description="room | webinar | livestream | watch_party.")
+    language: LanguageTag | None = Field(
+        None, description="The page's language; default: its folder (content/fr/...) or the site's."
+    )
+    translation_key: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        None,
+        description="Links the translations of one event; default: the path under the "
+        "language folder.",
+    )
     host: str | None = Field(None, description="Key of a host in site.toml's [hosts].")
     draft: bool = Field(False, description="Built only with --drafts.")
     image: SafeLink | None = Field(None, description="og:image: a path or an https URL.")
@@ -213,6 +226,15 @@ class FrontMatter(StrictModel):
                 raise ValueError(
                     f"{value!r} is not a date and time such as '2027-01-15 16:00'"
                 ) from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        # Dates and words come from CLDR: an unknown tag would lie in lang="".
+        problem = None if value is None else language_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @field_validator("slug")

@@ -8,6 +8,7 @@ live here: they come from the environment only
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
@@ -46,6 +47,7 @@ __all__ = [
     "CompanyConfig",
     "EventsSection",
     "HostConfig",
+    "LanguageConfig",
     "MarkdownSection",
     "SiteConfig",
     "SiteSection",
@@ -134,6 +136,40 @@ class SiteSection(StrictModel):
         if path.parts[0] in SITE_DIRS:
             raise ValueError(f"{value!r} would overwrite the site's own {path.parts[0]}/ folder")
         return str(path)
+
+
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class LanguageConfig(StrictModel):
+    """``[languages.XX]``: one language of a multilingual site.
+
+    A site lists each language its pages are written in, so that a folder
+    such as ``content/fr/`` is known to hold French pages (and a typo such
+    as ``content/fe/`` is an error rather than a silent English section).
+    """
+
+    title: str | None = Field(
+        None, description="The site's title in this language; default: [site] title."
+    )
+    description: str | None = Field(
+        None, description="The site's description in this language; default: [site] description."
+    )
+    path: str | None = Field(
+        None,
+        description="URL prefix of this language's pages; default /XX/, '/' for the default "
+        "language.",
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = [p for p in value.strip().split("/") if p]
+        if any(p in (".", "..") or not re.fullmatch(r"[A-Za-z0-9._-]+", p) for p in parts):
+            raise ValueError(f"{value!r} is not a URL path such as '/fr/'")
+        return "/" + "".join(f"{p}/" for p in parts)
 
 
 class CallbridgeSection(StrictModel):
@@ -273,6 +309,18 @@ class SiteConfig(StrictModel):
     security: SecuritySection = SecuritySection()
     deploy: DeploySection = DeploySection()
     registration: RegistrationDefaults = RegistrationDefaults()
+    languages: dict[LanguageTag, LanguageConfig] = Field(default_factory=dict)
+
+    def language_path(self, tag: str) -> str:
+        """The URL prefix of ``tag``'s pages: ``/`` for the default language, else ``/tag/``."""
+        own = self.languages.get(tag)
+        if own is not None and own.path is not None:
+            return own.path
+        return "/" if tag == self.site.language else f"/{tag}/"
+
+    def languages_used(self) -> list[str]:
+        """The site's languages, the default first: one index, feed and tag pages each."""
+        return [self.site.language, *(t for t in self.languages if t != self.site.language)]
 
     @model_validator(mode="after")
     def _company_refs(self) -> SiteConfig:
@@ -283,6 +331,30 @@ class SiteConfig(StrictModel):
                     f"unknown company '{host.company}': define it as [companies.{host.company}]",
                 )
         return self
+
+
+def _language_problems(config: SiteConfig | None, key_lines: KeyLines) -> list[Problem]:
+    """Every ``[languages.XX]`` CLDR does not know, and two languages on one path: all at once."""
+    if config is None:
+        return []
+    problems = []
+    paths: dict[str, str] = {}
+    for tag in config.languages:
+        line = key_lines.line_of(("languages", tag))
+        why = language_problem(tag)
+        if why is not None:
+            problems.append(Problem(CONFIG_FILE, line, f"languages.{tag}: {why}"))
+        path = config.language_path(tag)
+        if path in paths:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    line,
+                    f"languages.{tag}: path '{path}' is [languages.{paths[path]}]'s already",
+                )
+            )
+        paths.setdefault(path, tag)
+    return problems
 
 
 def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteConfig:
@@ -315,6 +387,7 @@ def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteCon
     config, problems = validate(SiteConfig, data, path=CONFIG_FILE, key_lines=key_lines)
     problems = [_environment_source(p) for p in problems]
     problems += _theme_problems(config, data, root, key_lines)
+    problems += _language_problems(config, key_lines)
     if config is None or problems:
         raise ValidationFailed(problems)
     return config

@@ -228,8 +228,9 @@ def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
         renderer.config,
         renderer.preview,
         renderer.headers.csp.text(),
-        renderer.catalogs.fingerprint,
         renderer.fingerprints.mapping(),
+        # Every language's (a multilingual site draws each page in its own).
+        [r.catalogs.fingerprint for r, _ in renderer.by_language(resolved)],
     )
     pages = {}
     changes: list[datetime] = []

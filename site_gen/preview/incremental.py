@@ -41,6 +41,7 @@ from site_gen.render.outputs import page_files, site_wide_files
 from site_gen.render.renderer import Renderer
 from site_gen.render.theme import static_dirs
 from site_gen.structure.files import OutputFile, static_files
+from site_gen.structure.languages import place_page
 from site_gen.structure.lock import ApiSection, Lock
 from site_gen.structure.pages import Page, check_pages, content_files, load_page
 from site_gen.structure.resolve import Resolved, resolve_pages
@@ -308,6 +309,11 @@ class PreviewSite:
             state.load_problems.pop(rel, None)
             return
         page, problems = load_page(self.root, rel)
+        if page is not None and state.config is not None:
+            # Its language and URL prefix (multilingual sites): as a build places it.
+            page, placing = place_page(page, state.config)
+            if placing:
+                page, problems = None, placing
         if page is not None:
             state.loaded[rel] = page
             state.load_problems.pop(rel, None)

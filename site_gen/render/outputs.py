@@ -40,8 +40,13 @@ def site_wide_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[Ou
 
 
 def calendar_file(renderer: Renderer, resolved: list[Resolved]) -> OutputFile:
-    """``events.ics``: made from the VEVENTs the pages' event.ics files already hold."""
-    return OutputFile("events.ics", "events", text=renderer.render_events_ics(resolved))
+    """``events.ics``: made from the VEVENTs the pages' event.ics files already hold.
+
+    The default language's webinars only; other languages' feeds are
+    written with their listings (:func:`listing_files`).
+    """
+    _, own = renderer.by_language(resolved)[0]
+    return OutputFile("events.ics", "events", text=renderer.render_events_ics(own))
 
 
 def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[OutputFile]:
@@ -49,12 +54,19 @@ def listing_files(renderer: Renderer, resolved: list[Resolved]) -> Iterator[Outp
     theme_css = renderer.render_theme_css()
     if theme_css is not None:
         yield OutputFile(THEME_STYLESHEET, "site.toml [theme]", text=theme_css)
-    yield OutputFile("index.html", "index", text=renderer.render_index(resolved))
-    groups = group_by_tag(resolved)
-    if groups:
-        yield OutputFile("tags/index.html", "tags", text=renderer.render_tags_index(groups))
-        for group in groups:
-            yield OutputFile(group.rel, f"tag '{group.name}'", text=renderer.render_tag(group))
+    # Each language its own index and tag pages (and, but the default's, events.ics).
+    for language, own in renderer.by_language(resolved):
+        under = language.home.lstrip("/")
+        if under:
+            ics = language.render_events_ics(own)
+            yield OutputFile(f"{under}events.ics", f"events ({language.language})", text=ics)
+        yield OutputFile(f"{under}index.html", "index", text=language.render_index(own))
+        groups = group_by_tag(own, language.home)
+        if groups:
+            text = language.render_tags_index(groups)
+            yield OutputFile(f"{under}tags/index.html", "tags", text=text)
+            for group in groups:
+                yield OutputFile(group.rel, f"tag '{group.name}'", text=language.render_tag(group))
     yield OutputFile("404.html", "404", text=renderer.render_404())
     yield OutputFile("sitemap.xml", "sitemap", text=renderer.render_sitemap(resolved))
     yield OutputFile("robots.txt", "robots", text=renderer.render_robots())

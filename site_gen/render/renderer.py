@@ -27,7 +27,13 @@ from markupsafe import Markup
 from site_gen.config.integrations import HIDDEN_FIELDS, effective_registration
 from site_gen.config.site_toml import SiteConfig
 from site_gen.errors import BuildFailed, Problem, ValidationFailed
-from site_gen.i18n import CatalogProblem, load_catalogs, plural_samples, text_direction
+from site_gen.i18n import (
+    CatalogProblem,
+    babel_locale,
+    load_catalogs,
+    plural_samples,
+    text_direction,
+)
 from site_gen.images import ImageVariants, ResponsiveImage
 from site_gen.paths import IMAGE_CACHE_DIR
 from site_gen.structure.files import PAGE_TEMPLATES, THEME_STYLESHEET, OutputFile
@@ -245,6 +251,12 @@ class _LazyLinks(Mapping[str, str]):
         return len(self._load())
 
 
+def _own_name(tag: str) -> str:
+    """A language's name in itself, capitalised as a menu item: "Français", "العربية"."""
+    name = babel_locale(tag).get_display_name(babel_locale(tag)) or tag
+    return name[:1].upper() + name[1:]
+
+
 def _gettext_callables(translations: Any) -> dict[str, Callable[..., str]]:
     """``_``, ``gettext`` and ``ngettext`` for templates: jinja2.ext's newstyle ones, made cheap.
 
@@ -299,6 +311,8 @@ class Renderer:
         now: datetime,
         preview: bool = False,
         headers: SiteHeaders | None = None,
+        home: str | None = None,
+        family: Renderer | None = None,
     ) -> None:
         self.root = root
         self.config = config
@@ -313,24 +327,36 @@ class Renderer:
         #: How long before a webinar's start its page shows the room.
         self.opens_before = timedelta(minutes=config.events.room_opens_minutes)
         self.markdown = MarkdownRenderer(unsafe_html=config.markdown.unsafe_html)
-        #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
-        #: none in the preview, which links the files by their own names.
-        self.fingerprints = Fingerprints(self._locate_static)
-        if not preview and self.analytics is not None and self.analytics.config_js is not None:
-            self.fingerprints.add_text(f"/{ANALYTICS_FILE}", self.analytics.config_js)
-        #: The [theme] stylesheet's text, or None when the theme's defaults stand.
-        if preview:
-            self.theme_css = theme_stylesheet(config.theme, self.links.url)
+        self.fingerprints: Fingerprints
+        self.theme_css: str | None
+        self.images: ImageVariants
+        if family is not None:
+            # Another language's renderer: the same asset names and image variants
+            # (one set of files in the output, listed by the default's asset_files).
+            self.fingerprints = family.fingerprints
+            self.theme_css = family.theme_css
+            self.images = family.images
         else:
-            self.theme_css = fingerprint_theme(
-                self.fingerprints,
-                config.theme,
-                lambda name: theme_stylesheet(config.theme, lambda p: self.links.url(name(p))),
-            )
-        #: Resized variants of the images pages show (hero, cards), cached by content.
-        self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
+            #: Content-named copies of the CSS, JS and theme images pages load (render/assets.py);
+            #: none in the preview, which links the files by their own names.
+            self.fingerprints = Fingerprints(self._locate_static)
+            if not preview and self.analytics is not None and self.analytics.config_js is not None:
+                self.fingerprints.add_text(f"/{ANALYTICS_FILE}", self.analytics.config_js)
+            #: The [theme] stylesheet's text, or None when the theme's defaults stand.
+            if preview:
+                self.theme_css = theme_stylesheet(config.theme, self.links.url)
+            else:
+                self.theme_css = fingerprint_theme(
+                    self.fingerprints,
+                    config.theme,
+                    lambda name: theme_stylesheet(config.theme, lambda p: self.links.url(name(p))),
+                )
+            #: Resized variants of the images pages show (hero, cards), cached by content.
+            self.images = ImageVariants(root / IMAGE_CACHE_DIR, self._locate_static)
         #: The page language's words (the site's catalog, then the theme's) and date formats.
         self.language = config.site.language
+        #: This language's home ("/", or "/fr/" on a multilingual site): its index, tags, feed.
+        self.home = home or config.language_path(self.language)
         try:
             self.catalogs = load_catalogs(self.language, locale_dirs(root))
         except CatalogProblem as exc:
@@ -350,6 +376,59 @@ class Renderer:
         self._stored_fragments: Mapping[str, str] = {}
         self._fragment_page_keys: Mapping[str, str] = {}
         self.made_fragments: dict[str, str] = {}
+        #: One renderer per other language of a multilingual site (made on first use).
+        self._languages: dict[str, Renderer] = {}
+
+    def for_language(self, tag: str) -> Renderer:
+        """The renderer of pages in ``tag``: this one, or one made with that language's settings.
+
+        A page is drawn by the environment of its own language (its catalog,
+        its CLDR dates, ``[languages.XX]``'s title and description), so one
+        renderer serves each language and the output code needs not know.
+        """
+        if not tag or tag == self.language:
+            return self
+        child = self._languages.get(tag)
+        if child is None:
+            config = self.config
+            own = config.languages.get(tag)
+            site = config.site.model_copy(
+                update={
+                    "language": tag,
+                    "title": own.title if own and own.title else config.site.title,
+                    "description": (
+                        own.description
+                        if own and own.description is not None
+                        else config.site.description
+                    ),
+                }
+            )
+            child = Renderer(
+                self.root,
+                config.model_copy(update={"site": site}),
+                now=self.now,
+                preview=self.preview,
+                headers=self.headers,
+                home=config.language_path(tag),
+                family=self,
+            )
+            child._languages = self._languages  # one family: any member finds any language
+            self._languages[tag] = child
+        return child
+
+    def _for(self, item: Resolved) -> Renderer:
+        return self.for_language(item.page.language)
+
+    def by_language(self, items: list[Resolved]) -> list[tuple[Renderer, list[Resolved]]]:
+        """Each language's renderer with its pages: the default's first, even with none.
+
+        Each language has its own index, tag pages and events.ics, listing
+        its own pages only; a site of one language has one entry, all pages.
+        """
+        groups: dict[str, list[Resolved]] = {self.language: []}
+        for item in items:
+            groups.setdefault(item.page.language or self.language, []).append(item)
+        return [(self.for_language(tag), own) for tag, own in groups.items()]
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
         # Constant messages are translated as templates compile (translated.py).
@@ -403,6 +482,7 @@ class Renderer:
             "description": config.site.description,
             "base_url": config.site.base_url,
             "language": config.site.language,
+            "home": self.home,
             "dir": text_direction(config.site.language),
             "datetime_pattern": self.dates.datetime_pattern,
             "time_zone": config.site.time_zone,
@@ -432,6 +512,8 @@ class Renderer:
 
     def page_data(self, item: Resolved) -> dict[str, Any]:
         """What templates know of a page, without its rendered body."""
+        if (other := self._for(item)) is not self:
+            return other.page_data(item)
         memo = self._page_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -449,7 +531,9 @@ class Renderer:
             "url": self.links.abs_url(page.path),
             "kind": meta.kind,
             "tags": meta.tags,
-            "tag_links": [{"name": t, "path": tag_path(tag_slug(t))} for t in meta.tags],
+            "tag_links": [
+                {"name": t, "path": tag_path(tag_slug(t), self.home)} for t in meta.tags
+            ],
             "draft": meta.draft,
             # abs_url already carries base_url's path: no url filter before it.
             "image": self.links.abs_url(meta.image) if meta.image else None,
@@ -465,6 +549,8 @@ class Renderer:
             "opens": None,
             "state": None,
             "calendar": None,
+            "language": self.language,
+            "alternates": self._alternates(item),
         }
         slot = item.timeslot
         if slot is not None:
@@ -477,6 +563,27 @@ class Renderer:
             data["opens"] = slot.opens(self.opens_before)
             data["calendar"] = _LazyLinks(lambda: self._calendar_links(item))
         return data
+
+    def _alternates(self, item: Resolved) -> list[dict[str, Any]]:
+        """The page in each language, for hreflang links and the language switcher.
+
+        Every translation lists the whole group, itself included, so the
+        links are reciprocal; the first (the default language's) is also
+        ``x-default``. Names are each language's own ("Français"), as a
+        visitor who does not read the current one looks for theirs.
+        """
+        out = []
+        for page in item.alternates:
+            out.append(
+                {
+                    "language": page.language,
+                    "name": _own_name(page.language),
+                    "url": self.links.abs_url(page.path),
+                    "path": page.path,
+                    "current": page is item.page,
+                }
+            )
+        return out
 
     # -- images -----------------------------------------------------------------
 
@@ -558,6 +665,8 @@ class Renderer:
 
     def calendar_event(self, item: Resolved) -> CalendarEvent:
         """A webinar's calendar entry: the data behind its .ics file and "add" links."""
+        if (other := self._for(item)) is not self:
+            return other.calendar_event(item)  # SUMMARY and DESCRIPTION in the page's language
         memo = self._event_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -568,6 +677,8 @@ class Renderer:
 
     def event_ical(self, item: Resolved) -> bytes:
         """A webinar's VEVENT lines, shared by its event.ics and events.ics."""
+        if (other := self._for(item)) is not self:
+            return other.event_ical(item)
         memo = self._ical_memo.get(id(item))
         if memo is not None and memo[0] is item:
             return memo[1]
@@ -577,6 +688,9 @@ class Renderer:
 
     def adopt_event_ical(self, item: Resolved, data: bytes) -> None:
         """Take ``item``'s VEVENT lines as another process made them for its event.ics."""
+        if (other := self._for(item)) is not self:
+            other.adopt_event_ical(item, data)
+            return
         self._ical_memo[id(item)] = (item, data)
 
     def compile_templates(self, names: Iterable[str]) -> None:
@@ -719,6 +833,8 @@ class Renderer:
         confirmation and, for ``required: true``, the room the landing page
         leaves out. It is ``noindex``: search engines must not list it.
         """
+        if (other := self._for(item)) is not self:
+            return other.render_page(item, registered=registered)
         page = self.page_data(item)
         meta = item.page.meta
         body = Markup(self.markdown.convert(item.page.body))  # noqa: S704 - escaped by render/markdown.py
@@ -788,8 +904,10 @@ class Renderer:
         return self._render(
             "index.html",
             **self._listing(items),
-            tags=self._tag_list(group_by_tag(items)),
-            events_feed=self.links.abs_url("/events.ics") if self._webinars(items) else None,
+            tags=self._tag_list(group_by_tag(items, self.home)),
+            events_feed=self.links.abs_url(f"{self.home}events.ics")
+            if self._webinars(items)
+            else None,
         )
 
     def render_tag(self, group: TagGroup) -> str:
@@ -803,6 +921,8 @@ class Renderer:
 
     def render_event_ics(self, item: Resolved) -> str:
         """``SLUG/event.ics``: one webinar, for "add to calendar"."""
+        if (other := self._for(item)) is not self:
+            return other.render_event_ics(item)
         return to_ics([(self.calendar_event(item), self.event_ical(item))])
 
     def render_events_ics(self, items: list[Resolved]) -> str:
@@ -812,7 +932,7 @@ class Renderer:
             [(self.calendar_event(i), self.event_ical(i)) for i in self._webinars(items)],
             name=config.title,
             description=config.description or None,
-            url=self.links.abs_url("/events.ics"),
+            url=self.links.abs_url(f"{self.home}events.ics"),
         )
 
     @staticmethod
@@ -850,12 +970,25 @@ class Renderer:
 
     def render_sitemap(self, items: list[Resolved]) -> str:
         """sitemap.xml: the home page and every published page."""
-        urls = [self.links.abs_url("/")] + [self.links.abs_url(i.page.path) for i in items]
-        groups = group_by_tag(items)
-        if groups:
-            urls.append(self.links.abs_url("/tags/"))
-            urls.extend(self.links.abs_url(g.path) for g in groups)
-        return self._render("sitemap.xml", urls=urls)
+        urls = [self.links.abs_url(r.home) for r, _ in self.by_language(items)]
+        urls += [self.links.abs_url(i.page.path) for i in items]
+        for renderer, own in self.by_language(items):
+            groups = group_by_tag(own, renderer.home)
+            if groups:
+                urls.append(self.links.abs_url(f"{renderer.home}tags/"))
+                urls.extend(self.links.abs_url(g.path) for g in groups)
+        # A translated page's entry lists every translation and x-default, as its
+        # <link rel="alternate"> tags do (Google reads either).
+        alternates: dict[str, list[dict[str, str]]] = {}
+        for item in items:
+            if item.alternates:
+                links = [
+                    {"language": p.language, "url": self.links.abs_url(p.path)}
+                    for p in item.alternates
+                ]
+                links.append({"language": "x-default", "url": links[0]["url"]})
+                alternates[self.links.abs_url(item.page.path)] = links
+        return self._render("sitemap.xml", urls=urls, alternates=alternates)
 
     def render_robots(self) -> str:
         """robots.txt pointing at the sitemap."""

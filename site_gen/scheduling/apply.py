@@ -209,6 +209,9 @@ async def _create(action: Action, site: Site, section: ApiSection, client: Any) 
         duration=conference.duration,
         sequence=(old.sequence + 1) if old else 0,
         superseded=superseded,
+        translations=sorted(
+            m.slug for m in site.translations.of(page) if m.meta.kind == "webinar" and m is not page
+        ),
         fields=fields,
         fingerprint=print_,
     )

@@ -43,6 +43,7 @@ from typing import IO, Any
 from site_gen.config.site_toml import load_config
 from site_gen.errors import ExitCode, Problem, SiteGenError, ValidationFailed
 from site_gen.paths import LOCK_FILE, SCHEDULER_MUTEX
+from site_gen.structure.languages import place_pages
 from site_gen.structure.lock import Lock
 from site_gen.structure.pages import Page, load_page
 from site_gen.structure.site import Site
@@ -80,7 +81,8 @@ def schedule(
     env.update(environ)
     request = {
         "root": str(root.absolute()),
-        "actions": [[a.kind, a.key, a.source] for a in plan.actions],
+        # A webinar's translations ride along: the lock records the group.
+        "actions": [[a.kind, a.key, a.source, *a.translations] for a in plan.actions],
         "reschedule": any(a.replaces is not None for a in plan.actions),
         "concurrency": concurrency,
         "now": now.isoformat(),
@@ -193,12 +195,16 @@ def _replan(
     config = load_config(root, os.environ)
     pages: list[Page] = []
     problems: list[Problem] = []
-    for kind, _key, source in actions:
-        if kind == "conference":
+    for kind, _key, *sources in actions:
+        if kind != "conference":
+            continue
+        for source in sources:
             page, found = load_page(root, source)
             problems.extend(found)
             if page is not None:
                 pages.append(page)
+    pages, placing = place_pages(pages, config)  # its slug may be under its language's path
+    problems.extend(placing)
     if problems:
         raise ValidationFailed(problems)
     site = Site(root=root, config=config, pages=tuple(pages))

@@ -138,6 +138,8 @@ class Action:
     fields: dict[str, Any]
     summary: str  # the key fields, for the plan table
     replaces: LockedConference | None = None  # --reschedule: the conference it supersedes
+    #: A webinar's other translations (their files): one conference embedded by all.
+    translations: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -197,9 +199,18 @@ def make_plan(
         elif locked_host.fingerprint != fingerprint(fields):
             plan.warnings.append(_unchangeable("host", key, locked_host.fields, fields))
 
+    # A translated webinar is one conference: only its group's lead is scheduled
+    # (structure/languages.py has checked that the translations agree with it).
+    leads: dict[str, Page] = {}
     for page in webinars:
+        key = site.conference_key(page, section.conferences)
+        if key not in leads or page.slug == key:
+            leads[key] = page
+    for key, page in leads.items():
+        group = site.translations.of(page)
+        others = tuple(m.source for m in group if m is not page and m.meta.kind == "webinar")
         fields = conference_fields(page, site)
-        locked_conf = section.conferences.get(page.slug)
+        locked_conf = section.conferences.get(key)
         zone = page.time_zone(config)
         slot = TimeSlot(local_start(page, zone), page.meta.duration or 0, str(zone))
         ended = slot.status(now) == "ended"
@@ -210,14 +221,18 @@ def make_plan(
                     f"webinar '{page.slug}' started in the past and was never scheduled: "
                     "not scheduling it; its page shows it as ended", "start"))
                 continue
-            plan.actions.append(Action("conference", page.slug, page.source, fields, summary))
+            plan.actions.append(
+                Action("conference", key, page.source, fields, summary, translations=others)
+            )
             continue
         changed = _changed(locked_conf.fields, fields)
         if not changed or ended:
             continue
         if reschedule:
             plan.actions.append(
-                Action("conference", page.slug, page.source, fields, summary, locked_conf)
+                Action(
+                    "conference", key, page.source, fields, summary, locked_conf, others
+                )
             )
         else:
             problems.append(_changed_problem(page, locked_conf, fields, changed))

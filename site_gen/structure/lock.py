@@ -78,6 +78,11 @@ class LockedConference(_Entry):
     duration: int
     sequence: int = Field(0, description="Rises with each reschedule (iCalendar SEQUENCE).")
     superseded: list[SupersededConference] = Field(default_factory=list)
+    translations: list[str] = Field(
+        default_factory=list,
+        description="The slugs of the webinar's translations that embed this conference "
+        "(empty: one page; locks older than multilingual sites have none and keep working).",
+    )
 
 
 class ApiSection(BaseModel):

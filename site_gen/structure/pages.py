@@ -27,6 +27,8 @@ from site_gen.errors import Problem
 from site_gen.paths import CONTENT_DIR
 from site_gen.utils.fs import walk_files
 
+# Imported last: languages.py uses Page only for types.
+from .languages import group_problems, place_pages
 from .timeslot import StartError, zone_start
 
 if TYPE_CHECKING:
@@ -47,6 +49,14 @@ class Page:
     #: SHA-256 of the file's bytes ("" when unknown): the page's identity in
     #: cache keys, which then need not hash its whole text again.
     digest: str = field(default="", compare=False, repr=False)
+    #: The page's language (BCP 47), set by :func:`place_pages`: its folder, key or the site's.
+    language: str = ""
+    #: What links the translations of one event (structure/languages.py).
+    translation_key: str = ""
+    #: Its language's URL prefix without slashes ("fr"; "" for the default language).
+    prefix: str = ""
+    #: True when the file is in its language's folder (``content/fr/...``).
+    in_language_folder: bool = False
 
     @property
     def cache_identity(self) -> tuple[str, str] | None:
@@ -61,10 +71,21 @@ class Page:
     def slug(self) -> str:
         """The page's folder under the output: from front matter or the file's path.
 
-        Cached: every listing, link and lookup asks for it, and a Page never changes.
+        A page in a language folder is published under its language's path
+        (``content/fr/q1.md`` at ``/fr/q1/``, or ``/francais/q1/`` with
+        ``path = "/francais/"``). Cached: every listing, link and lookup asks
+        for it, and a Page never changes.
         """
         if self.meta.slug:
             return self.meta.slug
+        rel = self.rel_path
+        if self.in_language_folder:
+            rel = rel.split("/", 1)[1]
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    @property
+    def rel_path(self) -> str:
+        """The file's path under content/, without ``.md``."""
         # String operations, as PurePosixPath(...).relative_to(...).with_suffix("")
         # would give: pathlib made this a quarter of loading an unchanged site.
         rel = self.source.removeprefix(f"{CONTENT_DIR}/")
@@ -155,6 +176,9 @@ def load_pages(
         problems.extend(found)
         if page is not None:
             pages.append(page)
+    if config is not None:
+        pages, found = place_pages(pages, config)
+        problems.extend(found)
     problems.extend(check_pages(pages, config))
     return pages, problems
 
@@ -174,6 +198,7 @@ def check_pages(pages: list[Page], config: SiteConfig | None) -> list[Problem]:
             by_slug[key] = page
     if config is None:
         return problems
+    problems.extend(group_problems(pages, config))
     hosts = config.hosts
     for page in pages:
         meta = page.meta

@@ -7,6 +7,7 @@ and a placeholder for the preview server.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -33,6 +34,10 @@ class Resolved:
     #: Why there is no frame: "unscheduled" (preview of a webinar the lock
     #: lacks) or "ended" (a past webinar that was never scheduled).
     placeholder: Literal["unscheduled", "ended"] | None = None
+    #: The page and its published translations, the default language first
+    #: (empty: no translation). Part of the page's cache key: a new
+    #: translation changes its hreflang links and language switcher.
+    alternates: tuple[Page, ...] = ()
 
 
 def resolve_pages(
@@ -61,7 +66,7 @@ def resolve_pages(
         return host.access_code
 
     def webinar_code(webinar: Page) -> str | None:
-        conf = section.conferences.get(webinar.slug)
+        conf = section.conferences.get(site.conference_key(webinar, section.conferences))
         if conf is None:
             return None
         if webinar.meta.one_time_access_code and conf.access_code:
@@ -92,7 +97,7 @@ def resolve_pages(
         if meta.kind == "webinar":
             zone = page.time_zone(config)
             start = local_start(page, zone)
-            conf = section.conferences.get(page.slug)
+            conf = section.conferences.get(site.conference_key(page, section.conferences))
             timeslot = TimeSlot(start, meta.duration or 0, str(zone), conf)
             code = webinar_code(page)
             if code is None:
@@ -128,4 +133,9 @@ def resolve_pages(
             origin, code, meta.embed, title=title, watch_party=meta.kind == "watch_party"
         )
         resolved.append(Resolved(page, frame))
-    return resolved, problems
+    published = {id(p) for p in pages}
+    out = []
+    for item in resolved:
+        group = [m for m in site.translations.of(item.page) if id(m) in published]
+        out.append(dataclasses.replace(item, alternates=tuple(group)) if len(group) > 1 else item)
+    return out, problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +13,7 @@ from site_gen.errors import Problem, ValidationFailed
 from site_gen.i18n import language_problem
 from site_gen.paths import LOCALES_DIR
 
+from .languages import Translations
 from .page_memo import PageMemo
 from .pages import Page, load_pages
 
@@ -42,6 +43,18 @@ class Site:
     def page_by_slug(self, slug: str) -> Page | None:
         """The page at ``slug`` (slugs are unique, case-insensitively)."""
         return self._by_slug.get(slug.lower())
+
+    @cached_property
+    def translations(self) -> Translations:
+        """The pages grouped by translation key: alternates and one conference per group."""
+        return Translations(self.pages, self.config)
+
+    def conference_key(self, page: Page, locked: Container[str] = ()) -> str:
+        """The lock key of a webinar's conference, shared by all its translations.
+
+        ``locked``: the lock's conference keys (a member already there keeps its key).
+        """
+        return self.translations.conference_key(page, locked)
 
     @property
     def output_dir(self) -> Path:

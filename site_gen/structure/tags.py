@@ -48,9 +48,13 @@ def tag_slug(name: str) -> str:
     return "tag-" + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
 
 
-def tag_path(slug: str) -> str:
-    """Site-relative URL path of a tag's page (non-ASCII letters percent-encoded)."""
-    return f"/tags/{quote(slug)}/"
+def tag_path(slug: str, home: str = "/") -> str:
+    """Site-relative URL path of a tag's page (non-ASCII letters percent-encoded).
+
+    ``home``: its language's path on a multilingual site (``/fr/``): each
+    language has its own tag pages, listing its own pages.
+    """
+    return f"{home}tags/{quote(slug)}/"
 
 
 @dataclass
@@ -60,20 +64,22 @@ class TagGroup:
     name: str
     slug: str
     items: list[Resolved] = field(default_factory=list)
+    #: Its language's path ("/", "/fr/").
+    home: str = "/"
 
     @property
     def path(self) -> str:
         """Its page's URL path."""
-        return tag_path(self.slug)
+        return tag_path(self.slug, self.home)
 
     @property
     def rel(self) -> str:
         """Its page's output file."""
-        return f"tags/{self.slug}/index.html"
+        return f"{self.home.lstrip('/')}tags/{self.slug}/index.html"
 
 
-def group_by_tag(items: list[Resolved]) -> list[TagGroup]:
-    """Every tag used by ``items``, sorted by name, each with its pages."""
+def group_by_tag(items: list[Resolved], home: str = "/") -> list[TagGroup]:
+    """Every tag used by ``items``, sorted by name, each with its pages (under ``home``)."""
     groups: dict[str, TagGroup] = {}
     for item in items:
         seen: set[str] = set()
@@ -82,6 +88,6 @@ def group_by_tag(items: list[Resolved]) -> list[TagGroup]:
             if slug in seen:
                 continue
             seen.add(slug)
-            group = groups.setdefault(slug, TagGroup(name=name.strip(), slug=slug))
+            group = groups.setdefault(slug, TagGroup(name=name.strip(), slug=slug, home=home))
             group.items.append(item)
     return sorted(groups.values(), key=lambda g: (g.name.casefold(), g.slug))
