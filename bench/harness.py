@@ -75,9 +75,26 @@ def children_cpu() -> float:
 def run_build(cmd: list[str], cwd: Path, before: Iterable[Path] = ()) -> Sample:
     """Run one build; removing ``before`` (a clean build's output and cache) is in the wall time.
 
-    Exits the benchmark with the build's stderr if it fails: a figure of a
-    failed build would be meaningless.
+    A build that fails is run once more (on a machine shared with test
+    suites, a build has been seen to die with no message of its own), with
+    its exit status and output on stderr; a second failure ends the
+    benchmark: a figure of a failed build would be meaningless.
     """
+    try:
+        return _run_build(cmd, cwd, before)
+    except BuildFailed as exc:
+        print(f"  {exc}\n  running it once more", file=sys.stderr)
+        try:
+            return _run_build(cmd, cwd, before)
+        except BuildFailed as again:
+            raise SystemExit(str(again)) from None
+
+
+class BuildFailed(Exception):
+    """A build exited with a non-zero status (the message has its status and output)."""
+
+
+def _run_build(cmd: list[str], cwd: Path, before: Iterable[Path]) -> Sample:
     peak_file = cwd / ".bench-peak"
     start = time.perf_counter()
     for path in before:
@@ -86,14 +103,16 @@ def run_build(cmd: list[str], cwd: Path, before: Iterable[Path] = ()) -> Sample:
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *cmd],
         cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         check=False,
     )
     cpu = children_cpu() - cpu_before
     wall = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{done.stderr.decode()}")
+        raise BuildFailed(
+            f"{' '.join(cmd)} failed in {cwd} (exit status {done.returncode}):\n"
+            f"{done.stdout.decode()}{done.stderr.decode()}"
+        )
     peak_kib = int(peak_file.read_text().split()[-1])
     peak_file.unlink()
     return Sample(wall=wall, cpu=cpu, peak=peak_kib / 1024)
