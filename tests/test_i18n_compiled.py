@@ -126,3 +126,30 @@ def test_only_constant_messages_are_compiled_in() -> None:
     )
     assert "Rejoindre" in code and "jours" in code
     assert "'Time zone: %(zone)s'" in code and "'day', 'days'" in code
+
+
+def test_templates_hold_every_global_in_a_plain_dict(make_site: SiteFactory) -> None:
+    """ThemeLoader.load hands each template a dict copy of the environment's globals.
+
+    Jinja's ChainMap made every render and every ``{% from %}`` import walk
+    the translated theme's globals in Python (a fifth of a page's render
+    time); a copy is only right if the Renderer sets every global before a
+    template loads, and the imported partials see them too.
+    """
+    from site_gen.config.site_toml import load_config
+    from site_gen.render.renderer import Renderer
+
+    root = make_site({"content/q1.md": webinar()}, config=config("fr"))
+    renderer = Renderer(root, load_config(root, {}), now=NOW)
+    env = renderer.env
+    for name in ("webinar.html", "page.html", "index.html", "partials/listing.html"):
+        template = env.get_template(name)
+        assert type(template.globals) is dict, name
+        assert template.globals.keys() >= env.globals.keys(), name
+        assert all(template.globals[k] is v for k, v in env.globals.items()), name
+    # The imported partial's own calls (_ and the url filter) answer in the page's language.
+    page = env.from_string(
+        '{% from "partials/listing.html" import tag_list %}'
+        '{{ tag_list([{"name": "a", "path": "/tags/a/", "count": 2}]) }}'
+    )
+    assert 'aria-label="Mots-clés"' in page.render()
