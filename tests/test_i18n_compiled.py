@@ -30,8 +30,9 @@ def test_a_catalog_edit_changes_compiled_in_messages_at_the_next_build(
     make_site: SiteFactory,
 ) -> None:
     po = _po(("Join now", "Entrer"), ("Page not found", "Perdu"))
-    out = build_site(make_site, {"content/q1.md": webinar(), "locales/fr.po": po},
-                     config=config("fr"))
+    out = build_site(
+        make_site, {"content/q1.md": webinar(), "locales/fr.po": po}, config=config("fr")
+    )
     assert soup(out / "q1/index.html").find("a", href="#event-stage").text == "Entrer"
     assert soup(out / "404.html").h1.text == "Perdu"
 
@@ -52,8 +53,11 @@ def test_a_catalog_edit_changes_compiled_in_messages_at_the_next_build(
 
 def test_a_catalog_edit_shows_in_the_preview(make_site: SiteFactory) -> None:
     po = _po(("Page not found", "Perdu"))
-    root = make_site({"content/q1.md": webinar(), "locales/fr.po": po},
-                     config=config("fr"), with_default_page=False)
+    root = make_site(
+        {"content/q1.md": webinar(), "locales/fr.po": po},
+        config=config("fr"),
+        with_default_page=False,
+    )
     site = PreviewSite(root, environ={}, clock=lambda: NOW)
     site.build()
     assert "<h1>Perdu</h1>" in site.files["404.html"].data().decode()
@@ -91,8 +95,10 @@ def _render(cls: type[jinja2.Environment], translations: Any, name: str, source:
         "autoescape": jinja2.select_autoescape(["html", "xml"], default=True),
         "extensions": ["jinja2.ext.i18n"],
     }
-    env = TranslatedEnvironment(translations, **options) if cls is TranslatedEnvironment else cls(
-        **options
+    env = (
+        TranslatedEnvironment(translations, **options)
+        if cls is TranslatedEnvironment
+        else cls(**options)
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_gettext_callables(translations))
