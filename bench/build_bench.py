@@ -190,6 +190,14 @@ class Baseline:
         if done.returncode != 0:
             raise SystemExit(f"pinning {site} with {self.checkout} failed:\n{done.stderr}")
 
+    def copy_of(self, site: Path) -> Path:
+        """The site copied beside itself for this checkout, its lock in the checkout's format."""
+        theirs = site.with_name(f"{site.name}-{self.name}")
+        shutil.rmtree(theirs, ignore_errors=True)
+        shutil.copytree(site, theirs)
+        self.pin(theirs)
+        return theirs
+
 
 def set_language(site: Path, language: str) -> None:
     """``[site] language`` in the site's config (a baseline from before the catalogs renders
@@ -243,11 +251,7 @@ def bench_n(
         for baseline in baselines:
             # The same site, built by another checkout's site-gen (its own
             # .venv) in its own copy: an A/B of commits in one run.
-            theirs = site / f"site-gen-{baseline.name}-{language or 'default'}"
-            if theirs.exists():
-                shutil.rmtree(theirs)
-            shutil.copytree(folder, theirs)
-            baseline.pin(theirs)
+            theirs = baseline.copy_of(folder)
             cmd = baseline.command
             baseline_tools.append(
                 Tool(label(baseline.name, language), theirs, "public", cmd, cmd, cache)

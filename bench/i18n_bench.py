@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from build_bench import ROOT, SITE_GEN, make_site_gen_site
+from build_bench import ROOT, SITE_GEN, Baseline, make_site_gen_site
 from harness import clean_build, in_turns
 from pages import DEFAULT_SEED, make_pages
 
@@ -55,9 +55,10 @@ def main() -> None:
     args = parser.parse_args()
     sites = make_sites(args.work.absolute(), args.n)
     ours = [*SITE_GEN, "build", "-q", "."]
-    theirs = [str(args.baseline.absolute() / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+    baseline = Baseline.parse(str(args.baseline))
+    old = baseline.copy_of(sites["fr"])  # its lock in the baseline's own format
     calls = {
-        "fr, baseline (English words, strftime dates)": lambda: clean_build(theirs, sites["fr"]),
+        "fr, baseline (English words, strftime dates)": lambda: clean_build(baseline.command, old),
         "fr, translated": lambda: clean_build(ours, sites["fr"]),
         "en, this commit": lambda: clean_build(ours, sites["en"]),
     }

@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from build_bench import ROOT, SITE_GEN, make_site_gen_site
+from build_bench import ROOT, SITE_GEN, Baseline, make_site_gen_site
 from harness import clean_build, in_turns
 from pages import DEFAULT_SEED, make_pages
 
@@ -86,8 +86,9 @@ def main() -> None:
         "branded": lambda: clean_build(ours, branded),
     }
     if args.baseline is not None:
-        theirs = [str(args.baseline.absolute() / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
-        calls["plain, baseline"] = lambda: clean_build(theirs, plain)
+        baseline = Baseline.parse(str(args.baseline))
+        old = baseline.copy_of(plain)  # its lock in the baseline's own format
+        calls["plain, baseline"] = lambda: clean_build(baseline.command, old)
     results = in_turns(args.runs, calls)
     print(
         f"| {args.n} pages, clean build (medians of {args.runs}) | wall s | CPU s | CPU / plain |"
