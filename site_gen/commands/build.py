@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from site_gen.scheduling.apply import Progress
 
 __all__ = ["BuildOptions", "Report", "build"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,22 +65,44 @@ def build(root: Path, options: BuildOptions | None = None) -> Report:
     environ = os.environ if options.environ is None else options.environ
     now = options.now or datetime.now(UTC)
     # Nothing changed since the last build (inputs, options, output, pages'
-    # states): its report stands, without loading a page (output/cache.py).
+    # states): its report stands, without loading a page (output/cache.py);
+    # or only some pages' bodies did: they alone are rendered again.
     flags = {"drafts": options.drafts, "offline": options.offline, "reschedule": options.reschedule}
     record = BuildRecord(root, out=options.out, flags=flags, environ=environ, now=now)
-    replayed = record.replay()
-    if replayed is not None and (report := _report_from(replayed)) is not None:
-        if record.refreshed:  # touched, not changed: the next no-op check is by stat again
-            with contextlib.suppress(OSError):
-                record.save(replayed)
-        report.seconds = time.perf_counter() - started
-        return report
+    difference = record.difference()
+    if difference is None:
+        _log.info("a whole build: %s", record.why)
+    else:
+        recorded: dict[str, Any] | None = difference.report
+        if difference.edited:
+            # Only page bodies changed, maybe: those pages alone are rendered (output/edits.py).
+            from site_gen.output.edits import rebuild_edited
+
+            recorded = rebuild_edited(
+                root, difference, environ=environ, now=now, drafts=options.drafts
+            )
+            _log.info(
+                "%d content file(s) edited: %s",
+                len(difference.edited),
+                "their pages alone rendered" if recorded is not None else "a whole build",
+            )
+        else:
+            _log.info("nothing changed since the last build")
+        if recorded is not None and (report := _report_from(recorded)) is not None:
+            if difference.edited or record.refreshed:
+                # Changed or touched: the next no-op check is by stat again.
+                with contextlib.suppress(OSError):
+                    record.save(recorded)
+            report.seconds = time.perf_counter() - started
+            return report
     # Past the no-op check, which needs none of these (a no-op build takes 0.2 s).
     from site_gen.output.markdown_prefetch import markdown_prefetch
 
+    loaded: dict[str, str] = {}
     with markdown_prefetch(root, environ) as ahead:
-        report = _build(root, options, environ, now, ahead)
+        report = _build(root, options, environ, now, ahead, loaded)
     report.seconds = time.perf_counter() - started
+    record.loaded(loaded)
     # A read-only .site-gen/ costs the next build time, never correctness.
     with contextlib.suppress(OSError):
         record.save(_report_data(report))
@@ -90,7 +115,9 @@ def _build(
     environ: Mapping[str, str],
     now: datetime,
     ahead: MarkdownPrefetch | None,
+    loaded: dict[str, str],
 ) -> Report:
+    """The whole build; ``loaded`` receives each content file's digest as loaded."""
     # Here, not at the top: the no-op check in build() needs none of them.
     from site_gen.output.staging import check_output_target
     from site_gen.output.write_site import write_site
@@ -102,6 +129,7 @@ def _build(
     site, lock, plan = plan_site(
         root, environ, drafts=options.drafts, reschedule=options.reschedule, now=now, memo=True
     )
+    loaded.update((p.source, p.digest) for p in site.pages if p.digest)
     out_dir = (options.out if options.out is not None else site.output_dir).absolute()
     check_output_target(out_dir, root)
     pages = site.published(drafts=options.drafts)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from babel.core import get_global
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
@@ -166,6 +165,8 @@ def load_catalogs(tag: str, folders: Sequence[Path]) -> Catalogs:
 
 def extract_messages(template_dirs: Iterable[Path]) -> dict[MessageId, tuple[str, int]]:
     """Every translatable string of the templates in ``template_dirs``, with where it first is."""
+    from babel.messages.extract import extract_from_dir  # check only, not builds
+
     found: dict[MessageId, tuple[str, int]] = {}
     for folder in template_dirs:
         if not folder.is_dir():

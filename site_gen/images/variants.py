@@ -11,9 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import PIL
-from PIL import Image, ImageOps, features
-
 from site_gen.paths import IMMUTABLE_DIR
 
 __all__ = ["ImageVariants", "ResponsiveImage", "Variant"]
@@ -39,6 +36,8 @@ SPEC_VERSION = 1
 
 def _modern_formats() -> tuple[str, ...]:
     """AVIF where this Pillow can encode it (Pillow 11.2+ built with libavif), and WebP."""
+    from PIL import features  # Pillow only for sites with images (a build renders few)
+
     return ("AVIF", "WEBP") if features.check("avif") else ("WEBP",)
 
 
@@ -95,6 +94,8 @@ class ImageVariants:
         source = self.locate(site_path) if kind is not None else None
         if kind is None or source is None:
             return None
+        import PIL
+
         data = source.read_bytes()
         formats = (*_modern_formats(), "PNG" if kind == "PNG" else "JPEG")
         spec = [SPEC_VERSION, PIL.__version__, WIDTHS, formats, [_FORMATS[f] for f in formats]]
@@ -115,6 +116,8 @@ class ImageVariants:
         self, source: Path, key: str, stem: str, formats: tuple[str, ...], folder: Path
     ) -> dict[str, object] | None:
         """Encode every variant into a new cache folder, renamed into place when complete."""
+        from PIL import Image, ImageOps
+
         try:
             with Image.open(source) as opened:
                 image = ImageOps.exif_transpose(opened)

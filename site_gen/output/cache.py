@@ -33,12 +33,15 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path, PurePath
 from typing import Any
+
+import orjson
 
 import site_gen
 from site_gen import __version__
@@ -50,7 +53,9 @@ from .staging import journal_path
 
 __all__ = [
     "BuildRecord",
+    "Difference",
     "FragmentStore",
+    "PageEntry",
     "RenderCache",
     "canonical_hash",
     "input_stats",
@@ -60,7 +65,9 @@ __all__ = [
 #: 2: webinar times in elapsed time and new VTIMEZONEs (issue 19): the same
 #: page key now renders other bytes, so pages of older records are not reused.
 #: 3: file stats carry the ctime.
-FORMAT = 3
+#: 4: listing keys apart from page keys; pages record their source and
+#: neighbours, the site its form origins (a rebuild after body edits).
+FORMAT = 4
 #: Files whose mtime is this close to the build's start may change again
 #: within the filesystem's timestamp granularity: their content is hashed too
 #: (git's "racily clean" rule).
@@ -129,7 +136,7 @@ def _name_hash(*parts: object) -> str:
 def _read_record(path: Path, kind: str) -> dict[str, Any] | None:
     """A record written by this version of site-gen, or None (missing or corrupt)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if (
@@ -148,12 +155,27 @@ def _write_record(path: Path, kind: str, data: dict[str, Any]) -> None:
     Not durable (no fsync): a record lost to a power cut costs one full build.
     """
     record = {"format": FORMAT, "version": __version__, "kind": kind, **data}
-    atomic_write(path, json.dumps(record), durable=False)
+    atomic_write(path, orjson.dumps(record), durable=False)
 
 
 def _stat(path: Path) -> Stat | None:
+    return _stat_of(str(path))
+
+
+def _output_unchanged(now: Stat | None, recorded: Any) -> bool:
+    """An output file as the build that wrote it left it: same size and mtime.
+
+    Not the ctime, unlike inputs: restoring the output from a CI cache (tar
+    keeps mtimes, never ctimes) must not make every page look touched, and
+    nobody edits generated files while restoring their mtimes.
+    """
+    return now is not None and now[0] == recorded[0] and now[1] == recorded[1]
+
+
+def _stat_of(path: str) -> Stat | None:
+    """A file's stat by its path as a string (thousands per build: no Path made)."""
     try:
-        st = path.stat()
+        st = os.stat(path)  # noqa: PTH116 - a str, thousands of times
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -165,16 +187,19 @@ def _stat(path: Path) -> Stat | None:
 class RenderCache:
     """What the last build into one output folder rendered, and with which keys."""
 
-    def __init__(self, root: Path, out_dir: Path) -> None:
+    def __init__(self, root: Path, out_dir: Path, *, record: dict[str, Any] | None = None) -> None:
+        """``record``: the record as already read (by :meth:`BuildRecord.difference`)."""
         self.out_dir = out_dir
         self.path = root / CACHE_DIR / f"render-{_name_hash(str(out_dir))}.json"
-        data = _read_record(self.path, "render")
+        data = record if record is not None else _read_record(self.path, "render")
         self._pages: dict[str, Any] = {}
         self._site: dict[str, Any] = {}
         self._outputs: dict[str, Any] = {}
         self._static: dict[str, Any] = {}
         self._saved_ns = 0
+        self._data: dict[str, Any] = {}
         if data is not None and self._valid(data):
+            self._data = data
             self._saved_ns = int(data.get("saved_ns", 0))
             self._pages = data["pages"]
             self._site = data["site"]
@@ -210,11 +235,41 @@ class RenderCache:
 
     def _untouched(self, rels: Iterable[str]) -> bool:
         """Every file is in the output exactly as the last build left it."""
+        prefix = f"{self.out_dir}/"
         for rel in rels:
             recorded = self._outputs.get(rel)
-            if recorded is None or _stat(self.out_dir / rel) != tuple(recorded):
+            if recorded is None or not _output_unchanged(_stat_of(prefix + rel), recorded):
                 return False
         return True
+
+    def page_entry(self, slug: str) -> PageEntry | None:
+        """What the last build recorded of one page (None: nothing, or not of this shape)."""
+        entry: Any = self._pages.get(slug)
+        try:
+            return PageEntry(
+                key=str(entry["key"]),
+                listing=str(entry["listing"]),
+                files=[str(f) for f in entry["files"]],
+                source=str(entry["source"]),
+                needs=[str(n) for n in entry["needs"]],
+            )
+        except (KeyError, TypeError):
+            return None
+
+    def slugs_by_source(self) -> dict[str, str]:
+        """Content file -> the slug of the page it made, for every page recorded."""
+        out = {}
+        for slug, entry in self._pages.items():
+            source = entry.get("source") if isinstance(entry, dict) else None
+            if isinstance(source, str):
+                out[source] = slug
+        return out
+
+    @property
+    def forms(self) -> list[str] | None:
+        """The form origins every page's policy allowed (None: not recorded)."""
+        forms = self._site.get("forms")
+        return [str(f) for f in forms] if isinstance(forms, list) else None
 
     def page_reusable(self, slug: str, key: str, rels: list[str]) -> bool:
         """The page's files in the output were rendered with ``key`` and not touched since."""
@@ -260,8 +315,9 @@ class RenderCache:
     def save(
         self,
         *,
-        pages: Mapping[str, tuple[str, list[str]]],
+        pages: Mapping[str, PageEntry],
         site: tuple[str, list[str]],
+        forms: Iterable[str],
         static: Mapping[str, Stat],
         valid_until: datetime | None,
         now: datetime,
@@ -273,7 +329,7 @@ class RenderCache:
         wrote: fingerprinted assets, image variants...), so that the next
         in-place commit checks them and deletes those no longer written.
         """
-        rels = [r for _key, files in pages.values() for r in files] + site[1] + list(static)
+        rels = [r for entry in pages.values() for r in entry.files] + site[1] + list(static)
         rels = list(dict.fromkeys([*rels, *others]))
         outputs = {}
         for rel in rels:
@@ -286,14 +342,51 @@ class RenderCache:
             {
                 "out_dir": str(self.out_dir),
                 "saved_ns": time.time_ns(),
-                "pages": {slug: {"key": k, "files": f} for slug, (k, f) in pages.items()},
-                "site": {"key": site[0], "files": site[1]},
+                "pages": {slug: dataclasses.asdict(e) for slug, e in pages.items()},
+                "site": {"key": site[0], "files": site[1], "forms": sorted(forms)},
                 "static": static,
                 "outputs": outputs,
                 "now": now.isoformat(),
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },
         )
+
+
+    def patch(self, pages: Mapping[str, PageEntry]) -> None:
+        """Record some pages as rendered again, the rest of the record as it was.
+
+        For a rebuild that rendered only these pages (edits.py): their
+        entries and their files' stats change, nothing else does (not the
+        time the record was saved, which static files' racy check uses).
+        """
+        data = dict(self._data)
+        data["pages"] = {**self._pages, **{s: dataclasses.asdict(e) for s, e in pages.items()}}
+        outputs = dict(self._outputs)
+        for entry in pages.values():
+            for rel in entry.files:
+                st = _stat(self.out_dir / rel)
+                if st is not None:
+                    outputs[rel] = st
+        data["outputs"] = outputs
+        for name in ("format", "version", "kind"):
+            data.pop(name, None)
+        _write_record(self.path, "render", data)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageEntry:
+    """One page in the render record."""
+
+    #: The key its own files were rendered with (keys.py).
+    key: str
+    #: The key of what other files read of it.
+    listing: str
+    #: Its output files, the page first.
+    files: list[str]
+    #: Its content file.
+    source: str
+    #: The content files resolving it reads (Site.neighbours), itself included.
+    needs: list[str]
 
 
 class FragmentStore:
@@ -355,15 +448,30 @@ def input_stats(root: Path) -> dict[str, Stat]:
             continue
         seen.add(key)
         for found in walk_files(folder, boundary=boundary):
-            stats[str(found.path)] = found.stat()
+            stats[found.entry.path] = found.stat()
     return stats
 
 
 def _digest(path: str) -> str | None:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with open(path, "rb") as handle:  # noqa: PTH123 - a str, thousands of times
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    """What changed since the last build, when only content files' bytes did."""
+
+    #: The last build's report.
+    report: dict[str, Any]
+    #: Where it wrote.
+    out_dir: Path
+    #: Content files (relative to the site, POSIX) whose bytes changed.
+    edited: list[str]
+    #: The render record of ``out_dir``, as read.
+    render: dict[str, Any]
 
 
 class BuildRecord:
@@ -399,78 +507,147 @@ class BuildRecord:
             if max(m, c) >= self.started_ns - RACY_NS
         }
         self.refreshed = False
+        #: The last build's record, as :meth:`difference` read it (its digests are reused).
+        self._last: dict[str, Any] | None = None
+        #: Why :meth:`difference` returned None (for ``--verbose``).
+        self.why = ""
+        #: Content files :meth:`difference` hashed (their stat changed, or they
+        #: were racy) and those a whole build loaded (:meth:`loaded`).
+        self._content_digests: dict[str, str] = {}
 
     def replay(self) -> dict[str, Any] | None:
         """The last build's report if that build would be repeated exactly, else None."""
+        found = self.difference()
+        return found.report if found is not None and not found.edited else None
+
+    def difference(self) -> Difference | None:
+        """How this build differs from the last, when only content files' bytes do.
+
+        None when anything else differs (options, environment, any other
+        input, files added or removed, the clock past a change of state, an
+        output file touched, an unfinished commit): then only a whole build
+        can tell what changed. Otherwise the recorded report and the
+        content files whose bytes changed (none: a no-op build).
+        """
         data = _read_record(self.path, "build")
         if data is None or data.get("settings") != self.settings:
+            self.why = "no record of a build with these options"
             return None
+        self._last = data
         try:
             recorded = {p: tuple(v) for p, v in data["inputs"].items()}
             if recorded.keys() != self.inputs.keys():
-                return None  # files added or removed
-            touched = [p for p, st in self.inputs.items() if recorded[p] != st]
-            if touched and not self._same_contents(touched, data.get("digests", {})):
+                self.why = "files were added or removed"
                 return None
-            for path, digest in data["racy"].items():
-                if _digest(path) != digest:
-                    return None
+            touched = [p for p, st in self.inputs.items() if recorded[p] != st]
+            racy: dict[str, str] = data["racy"]
+            edited = self._edited(touched, data.get("digests", {}), racy)
+            if edited is None:
+                self.why = "an input other than a content file changed"
+                return None
             # The clock: only forward, and not past the next change of state.
             if datetime.fromisoformat(data["now"]) > self.now:
+                self.why = "the clock went back"
                 return None
             out_dir = Path(data["report"]["out_dir"])
             render = read_render_record(self.root, out_dir)
             if render is None or journal_path(out_dir).exists():
-                return None  # an unfinished commit: the next build finishes it
+                # An unfinished commit: the next build finishes it.
+                self.why = "no record of the output, or an unfinished commit"
+                return None
             valid_until = render.get("valid_until")
             if valid_until is not None and self.now >= datetime.fromisoformat(valid_until):
+                self.why = "a webinar's state changed (upcoming, open, live, ended)"
                 return None
+            prefix = f"{out_dir}/"
             for rel, st in render["outputs"].items():
-                if _stat(out_dir / rel) != tuple(st):
+                if not _output_unchanged(_stat_of(prefix + rel), st):
+                    self.why = f"{rel} in the output is not as the last build left it"
                     return None
             report: dict[str, Any] = data["report"]
             #: The inputs were touched, not changed: save() records their new stats.
             self.refreshed = bool(touched)
-            return report
+            return Difference(report=report, out_dir=out_dir, edited=edited, render=render)
         except (OSError, KeyError, TypeError, ValueError, AttributeError):
+            self.why = "the build record is unreadable"
             return None
 
-    def _same_contents(self, paths: list[str], digests: Mapping[str, str]) -> bool:
-        """Files whose stat changed but whose bytes did not (a checkout, a CI clone).
+    def _edited(
+        self, touched: list[str], digests: Mapping[str, str], racy: Mapping[str, str]
+    ) -> list[str] | None:
+        """Content files whose bytes changed; None if any other input's did.
 
-        Content files are compared with the page memo's hash of the bytes the
-        last build loaded; every other input with the digest recorded here.
+        A file whose stat changed but whose bytes did not (a checkout, a CI
+        clone) is not a change. Each is compared with the digest the last
+        build recorded: for content files, of the bytes it loaded (or, for a
+        rebuild after body edits, hashed); files that were racy then, with
+        the digest taken as it started, whatever their stat says now.
         """
-        # Here, not at the top: the no-op check imports no model unless it must.
-        from site_gen.structure.page_memo import PageMemo
+        content = str(self.root / CONTENT_DIR) + "/"
+        edited: set[str] = set()
+        for path in dict.fromkeys([*touched, *racy]):
+            # Hashed already if this build found it racy (a file just touched).
+            digest = self.racy[path] if path in self.racy else _digest(path)
+            if digest is None:
+                return None
+            if path.startswith(content):
+                self._content_digests[path] = digest
+            known = racy[path] if path in racy else digests.get(path)
+            if known is None:
+                return None  # not loaded last time: only a whole build can tell
+            if digest == known:
+                continue
+            if not path.startswith(content):
+                return None
+            edited.add(path[len(str(self.root)) + 1 :])
+        return sorted(edited)
 
-        content = self.root / CONTENT_DIR
-        memo = PageMemo(self.root)
-        for path in paths:
-            file = Path(path)
-            if file.is_relative_to(content):
-                known = memo.digest_of(file.relative_to(self.root).as_posix())
-                if known is None or _digest(path) != known:
-                    return False
-            elif path not in digests or _digest(path) != digests[path]:
-                return False
-        return True
+    def loaded(self, digests: Mapping[str, str]) -> None:
+        """The SHA-256 of each content file (by site-relative path) as a whole build loaded it.
+
+        Recorded with the inputs, so that the next build tells an edited
+        content file from a touched one without loading a page.
+        """
+        prefix = f"{self.root}/"
+        self._content_digests.update((prefix + rel, d) for rel, d in digests.items())
+
+    def _known_digests(self) -> dict[tuple[str, Stat], str]:
+        """``(path, stat) -> digest`` of the last record, for files not racy then."""
+        last = self._last
+        if last is None:
+            return {}
+        try:
+            racy = last["racy"]
+            return {
+                (p, tuple(last["inputs"][p])): d
+                for p, d in last["digests"].items()
+                if p not in racy and p in last["inputs"]
+            }
+        except (KeyError, TypeError):
+            return {}
 
     def save(self, report: Mapping[str, Any]) -> None:
         """Record a successful build."""
         # Files that were racy at the start keep the digest taken then: if they
         # changed during the build, the next build sees a different digest.
         racy = {p: d for p, d in self.racy.items() if d is not None}
-        # The bytes of every input but content files (the page memo has theirs):
-        # a checkout that only touches them then replays this build. Taken now
-        # only from files whose stat is still what the build started with.
-        content = self.root / CONTENT_DIR
+        # The bytes of every input: a checkout that only touches them then
+        # replays this build. Content files: as loaded or hashed by this build,
+        # else as last recorded. Other files: taken now only from files whose
+        # stat is still what the build started with. A file whose stat is the
+        # one the last record holds, and that was not racy then, still has the
+        # digest recorded then: not hashed again.
+        known = self._known_digests()
+        content = str(self.root / CONTENT_DIR) + "/"
         digests = {}
         for path, stat in self.inputs.items():
-            if Path(path).is_relative_to(content):
+            if path.startswith(content):
+                digest = self._content_digests.get(path) or known.get((path, stat))
+                if digest is not None:
+                    digests[path] = digest
                 continue
-            digest = self.racy.get(path)
-            if digest is None and stat[0] >= 0 and _stat(Path(path)) == stat:
+            digest = self.racy.get(path) or known.get((path, stat))
+            if digest is None and stat[0] >= 0 and _stat_of(path) == stat:
                 digest = _digest(path)
             if digest is not None:
                 digests[path] = digest
@@ -507,6 +684,8 @@ def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
     import jinja2
     import jinja2.meta
 
+    from site_gen.render.template_cache import load_references, store_references
+
     sources: dict[str, str] = {}
     refs: dict[str, set[str] | None] = {}
 
@@ -521,11 +700,14 @@ def template_closures(env: Any, names: Iterable[str]) -> dict[str, str]:
         sources[name] = source
         found = _REFERENCES.get(source)
         if found is None:
+            found = load_references(source)  # parsed by an earlier process
+        if found is None:
             try:
                 found = list(jinja2.meta.find_referenced_templates(env.parse(source)))
             except jinja2.TemplateSyntaxError:
                 refs[name] = set()  # rendering will report it, with its line
                 return
+            store_references(source, found)
             if len(_REFERENCES) > 512:
                 _REFERENCES.clear()
             _REFERENCES[source] = found

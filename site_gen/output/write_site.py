@@ -12,27 +12,19 @@ whole new folder. When nothing at all changed, the output is left as it is.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_gen.render.headers import site_headers
+from site_gen.render.headers import form_origins, site_headers
 from site_gen.render.ical import vevent_of
 from site_gen.render.outputs import calendar_file, listing_files
 from site_gen.render.renderer import Renderer
 from site_gen.render.theme import static_dirs
-from site_gen.structure.files import PAGE_TEMPLATES, page_rels, site_templates, static_files
-from site_gen.structure.page_memo import parsers_fingerprint
+from site_gen.structure.files import page_rels, static_files
 
-from .cache import (
-    FragmentStore,
-    RenderCache,
-    Stat,
-    canonical_hash,
-    renderer_versions,
-    template_closures,
-)
+from .cache import FragmentStore, PageEntry, RenderCache, Stat
+from .keys import Keys, render_keys
 from .pool import PageBatch
 from .staging import StagedOutput, recover, write_files
 
@@ -69,13 +61,13 @@ def write_site(
     cache = RenderCache(site.root, out_dir)
     statics = static_files(static_dirs(site.root))
     static = {f.rel: _source_stat(f) for f in statics}
-    keys: _Keys | None = None
+    keys: Keys | None = None
     todo = resolved
     site_rels: list[str] | None = None
     # With nothing recorded (a first or clean build) every page renders, and
     # the keys, needed only by the next build, are made while workers render.
     if not cache.empty:
-        keys = _render_keys(renderer, resolved)
+        keys = render_keys(renderer, resolved)
         todo = [
             item
             for item in resolved
@@ -87,7 +79,8 @@ def write_site(
             pages = (r for i in resolved for r in page_rels(i))
             assets = (f.rel for f in renderer.asset_files())
             count = len({*site_rels, *static, *pages, *assets})
-            _save_cache(cache, keys, resolved, site_rels, static, now, cache.recorded_outputs())
+            others = cache.recorded_outputs()
+            _save_cache(cache, site, keys, resolved, site_rels, static, now, others)
             return count
     if ahead is not None:
         ahead.hand_over(renderer.markdown)  # before the workers fork: they inherit it
@@ -105,14 +98,14 @@ def write_site(
             # The parent renders the listings while workers render pages;
             # events.ics reuses the VEVENTs the pages' event.ics files made.
             if keys is None:
-                keys = _render_keys(renderer, resolved)
+                keys = render_keys(renderer, resolved)
             if site_rels is not None:
                 for rel in site_rels:
                     stage.keep(rel, "site")
             else:
                 # Cards of unchanged pages come from the last build's listings.
                 fragments = FragmentStore(site.root, out_dir, keys.listings)
-                renderer.reuse_fragments(fragments.stored, keys.pages)
+                renderer.reuse_fragments(fragments.stored, keys.listing)
                 listings = list(listing_files(renderer, resolved))
                 fragments.save(renderer.made_fragments)
                 write_files(stage, listings)
@@ -130,7 +123,7 @@ def write_site(
                 site_rels = [f.rel for f in [*listings, events]]
         count = len(stage.files)
         stage.commit()
-    _save_cache(cache, keys, resolved, site_rels, static, now, stage.paths)
+    _save_cache(cache, site, keys, resolved, site_rels, static, now, stage.paths)
     return count
 
 
@@ -207,51 +200,6 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class _Keys:
-    pages: dict[str, str]
-    site: str
-    #: What listing fragments depend on besides their page: config, versions, templates.
-    listings: str
-    valid_until: datetime | None
-
-
-def _render_keys(renderer: Renderer, resolved: list[Resolved]) -> _Keys:
-    """Each page's cache key, the site-wide files' key, and when a state next changes."""
-    page_templates = sorted({PAGE_TEMPLATES[i.page.meta.kind] for i in resolved})
-    closures = template_closures(renderer.env, [*page_templates, *site_templates()])
-    # The CSP, the catalogs (a changed locales/fr.po re-renders every page) and the
-    # fingerprinted names (they change with the CSS/JS/images' bytes) reach every page.
-    common = canonical_hash(
-        renderer_versions(),
-        parsers_fingerprint(),
-        renderer.config,
-        renderer.preview,
-        renderer.headers.csp.text(),
-        renderer.fingerprints.mapping(),
-        # Every language's (a multilingual site draws each page in its own).
-        [r.catalogs.fingerprint for r, _ in renderer.by_language(resolved)],
-    )
-    pages = {}
-    changes: list[datetime] = []
-    for item in resolved:
-        template = closures[PAGE_TEMPLATES[item.page.meta.kind]]
-        # The page's image variants are named by their content: a new image, new HTML.
-        image = renderer.image_key(item.page.meta.image)
-        pages[item.page.slug] = canonical_hash(common, template, item, renderer.state(item), image)
-        if item.timeslot is not None:
-            changes += item.timeslot.changes(renderer.opens_before)
-    listings = canonical_hash(common, [closures[n] for n in site_templates()])
-    site_key = canonical_hash(listings, [pages[i.page.slug] for i in resolved])
-    future = [b for b in changes if b > renderer.now]
-    return _Keys(
-        pages=pages,
-        site=site_key,
-        listings=listings,
-        valid_until=min(future) if future else None,
-    )
-
-
 def _source_stat(file: OutputFile) -> Stat:
     assert file.copy_from is not None
     st = file.copy_from.stat()
@@ -260,19 +208,30 @@ def _source_stat(file: OutputFile) -> Stat:
 
 def _save_cache(
     cache: RenderCache,
-    keys: _Keys,
+    site: Site,
+    keys: Keys,
     resolved: list[Resolved],
     site_rels: list[str],
     static: dict[str, Stat],
     now: datetime,
     others: Iterable[str],
 ) -> None:
-    pages = {i.page.slug: (keys.pages[i.page.slug], page_rels(i)) for i in resolved}
+    pages = {
+        i.page.slug: PageEntry(
+            key=keys.pages[i.page.slug],
+            listing=keys.listing[i.page.slug],
+            files=page_rels(i),
+            source=i.page.source,
+            needs=sorted({n.source for n in site.neighbours(i.page)}),
+        )
+        for i in resolved
+    }
     # A read-only .site-gen/ costs the next build time, never correctness.
     with contextlib.suppress(OSError):
         cache.save(
             pages=pages,
             site=(keys.site, site_rels),
+            forms=form_origins(site.config, site.pages),
             static=static,
             valid_until=keys.valid_until,
             now=now,

@@ -38,6 +38,7 @@ __all__ = [
     "HeaderRule",
     "SiteHeaders",
     "content_security_policy",
+    "form_origins",
     "headers_file",
     "permissions_policy",
     "render_format",
@@ -166,8 +167,14 @@ def content_security_policy(meeting_origin: str) -> str:
     return compose_csp(meeting_origin).text()
 
 
-def site_headers(config: SiteConfig, pages: Iterable[Page] = ()) -> SiteHeaders:
-    """The policy of a site: composed from site.toml and the pages' registration forms."""
+def site_headers(
+    config: SiteConfig, pages: Iterable[Page] = (), *, forms: Iterable[str] = ()
+) -> SiteHeaders:
+    """The policy of a site: composed from site.toml and the pages' registration forms.
+
+    ``forms``: more form origins, as :func:`form_origins` gave them for pages
+    not at hand (a rebuild after body edits loads only the edited pages).
+    """
     origin = config.callbridge.meeting_origin
     additions: list[tuple[str, Iterable[str]]] = []
     preset = analytics(config.integrations.analytics, config.integrations.consent)
@@ -176,7 +183,7 @@ def site_headers(config: SiteConfig, pages: Iterable[Page] = ()) -> SiteHeaders:
     csp_section = config.security.csp
     for key in CSP_KEYS:
         additions.append((key.replace("_", "-"), getattr(csp_section, key)))
-    for url in sorted(_form_urls(config, pages)):
+    for url in sorted(form_origins(config, pages) | set(forms)):
         # A form posts (form-action), or site-gen.js sends it (connect-src).
         additions += [("form-action", [url]), ("connect-src", [url])]
     csp = compose_csp(origin, additions)
@@ -197,7 +204,7 @@ def site_headers(config: SiteConfig, pages: Iterable[Page] = ()) -> SiteHeaders:
     return SiteHeaders(csp, rules)
 
 
-def _form_urls(config: SiteConfig, pages: Iterable[Page]) -> set[str]:
+def form_origins(config: SiteConfig, pages: Iterable[Page]) -> set[str]:
     """The origins registration forms post to (an invalid form is reported elsewhere)."""
     out = set()
     for page in pages:

@@ -55,6 +55,7 @@ from .ical import (
 from .markdown import MarkdownRenderer
 from .seo import event_json_ld, json_ld
 from .stylesheet import theme_stylesheet
+from .template_cache import load_code, store_code
 from .theme import (
     THEME_ASSETS,
     THEME_PREFIX,
@@ -171,7 +172,13 @@ class ThemeLoader(jinja2.BaseLoader):
         key = (name, filename, source, settings)
         code = _COMPILED.get(key)
         if code is None:
-            code = environment.compile(source, name, filename)
+            # Then the user's cache, across processes (template_cache.py).
+            newstyle = getattr(environment, "newstyle_gettext", False)
+            disk_key = (*key, tuple(sorted(environment.filters)), newstyle)
+            code = load_code(disk_key)
+            if code is None:
+                code = environment.compile(source, name, filename)
+                store_code(disk_key, code)
             if len(_COMPILED) > _COMPILED_MAX:
                 _COMPILED.clear()
             _COMPILED[key] = code

@@ -196,6 +196,10 @@ class Translations:
                 out.append(member)
         return out
 
+    def group(self, page: Page) -> list[Page]:
+        """Every page sharing ``page``'s translation key, drafts and duplicates included."""
+        return list(self.groups.get(page.translation_key or page.slug, [page]))
+
     def conference_key(self, page: Page, locked: Container[str] = ()) -> str:
         """The lock key of ``page``'s conference: its group's lead webinar's slug.
 

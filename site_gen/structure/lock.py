@@ -9,9 +9,11 @@ secret: the models below have no field for one, so none can be written.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from site_gen.errors import Problem, ValidationFailed
@@ -152,6 +154,28 @@ class Lock:
                 ]
             )
         return cls(path, data)
+
+    @staticmethod
+    def peek_file(path: Path, api: str, conferences: Collection[str]) -> ApiSection:
+        """``api``'s hosts and companies and only the named conferences, straight from the file.
+
+        For a rebuild that renders a few pages (output/edits.py): validating
+        every conference of a large site's lock would cost more than the
+        rendering. Raises ValidationFailed on anything :meth:`load` would refuse
+        in what it reads (the caller then runs a whole build, which says why).
+        """
+        try:
+            raw = orjson.loads(path.read_bytes())
+            if not isinstance(raw, dict) or int(raw.get("version", LOCK_VERSION)) > LOCK_VERSION:
+                raise ValueError("not a lock this site-gen reads")
+            section = (raw.get("apis") or {}).get(api) or {}
+            locked = section.get("conferences") or {}
+            wanted = {k: v for k, v in locked.items() if k in conferences}
+            return ApiSection.model_validate({**section, "conferences": wanted})
+        except FileNotFoundError:
+            return ApiSection()
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise ValidationFailed([Problem(path.name, None, f"cannot be read: {exc}")]) from None
 
     def section(self, api: str) -> ApiSection:
         """The entries made through ``api`` (created empty on first use)."""

@@ -5,8 +5,9 @@ costs (about 1 ms a file); a rebuild after one edit should pay it once,
 not once per page. :class:`PageMemo` keeps, per content file, what
 :func:`~site_gen.structure.pages.load_page` made of it: the validated
 front matter (as its JSON dump), the line of every key and the body's
-first line, with the file's ``(size, mtime_ns, ctime_ns, inode)`` and the
-SHA-256 of its bytes.
+first line, with the file's ``(size, mtime_ns, ctime_ns, inode)``, the
+SHA-256 of its bytes and that of its head (the bytes before the body: a
+rebuild compares it to tell a body edit from a front matter edit).
 
 A file whose stat is the one recorded is taken from the memo; one whose
 stat changed but whose bytes hash the same (a ``git checkout`` or a CI
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 import site_gen
 from site_gen import __version__
@@ -38,7 +40,7 @@ from site_gen.utils.fs import atomic_write
 __all__ = ["PageMemo", "parsers_fingerprint"]
 
 #: Bumped when the record's shape changes.
-FORMAT = 1
+FORMAT = 2
 _NAME = "pages.json"
 #: The modules whose code decides what a content file loads as.
 _PARSERS = (
@@ -89,7 +91,7 @@ class PageMemo:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = orjson.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return {}
         if (
@@ -110,6 +112,12 @@ class PageMemo:
         digest = entry.get("sha") if isinstance(entry, dict) else None
         return digest if isinstance(digest, str) else None
 
+    def head_of(self, rel: str) -> str | None:
+        """The SHA-256 of the head (fences and front matter) ``rel`` last loaded with."""
+        entry = self._old.get(rel)
+        head = entry.get("head") if isinstance(entry, dict) else None
+        return head if isinstance(head, str) else None
+
     def knows(self, rel: str, path: Path) -> bool:
         """Whether ``path``'s stat is the one recorded (its bytes were seen, most likely)."""
         entry = self._old.get(rel)
@@ -120,8 +128,8 @@ class PageMemo:
 
     def recall(
         self, rel: str, stat: os.stat_result, data: bytes
-    ) -> tuple[FrontMatter, KeyLines, str, int, str] | None:
-        """``(meta, key lines, body, body line, digest)`` remembered for these bytes, or None.
+    ) -> tuple[FrontMatter, KeyLines, str, int, str, str] | None:
+        """``(meta, key lines, body, body line, digest, head digest)`` remembered, or None.
 
         ``data`` is the file's bytes as read now; it is hashed only when the
         stat differs from the recorded one.
@@ -144,10 +152,11 @@ class PageMemo:
             )
             body = front_matter_body(data.decode("utf-8"))
             body_line = int(entry["body_line"])
+            head = str(entry["head"])
         except (KeyError, TypeError, ValueError, SourceError):
             return None  # odd or stale entry: parse the file again
         self._keep(rel, entry, stat, changed=not same_stat)
-        return meta, lines, body, body_line, str(digest)
+        return meta, lines, body, body_line, str(digest), head
 
     def _keep(
         self, rel: str, entry: dict[str, Any], stat: os.stat_result, *, changed: bool
@@ -162,6 +171,7 @@ class PageMemo:
         rel: str,
         stat: os.stat_result,
         digest: str,
+        head: str,
         meta: FrontMatter,
         lines: KeyLines,
         body_line: int,
@@ -177,6 +187,7 @@ class PageMemo:
         entry = {
             "stat": _stat_key(stat),
             "sha": digest,
+            "head": head,
             # exclude_unset: validating the dump again gives an equal model
             # with the same fields set (defaults stay defaults).
             "meta": meta.model_dump(mode="json", exclude_unset=True),
@@ -186,12 +197,18 @@ class PageMemo:
         }
         self._keep(rel, entry, stat, changed=True)
 
-    def save(self) -> None:
+    def save(self, *, partial: bool = False) -> None:
         """Write the record if anything changed (files added, edited, touched or removed).
+
+        ``partial``: only some files were loaded (a rebuild after body edits,
+        output/edits.py): the others keep their entries instead of being
+        forgotten as removed.
 
         Never durable (no fsync): a record lost to a power cut costs one
         full load. A read-only ``.site-gen/`` costs the next build time only.
         """
+        if partial:
+            self._new = {**self._old, **self._new}
         if not self.changed and set(self._new) == set(self._old):
             return
         record = {
@@ -202,4 +219,4 @@ class PageMemo:
             "files": self._new,
         }
         with contextlib.suppress(OSError):
-            atomic_write(self.path, json.dumps(record, separators=(",", ":")), durable=False)
+            atomic_write(self.path, orjson.dumps(record), durable=False)

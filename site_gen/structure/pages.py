@@ -34,7 +34,7 @@ from .timeslot import StartError, zone_start
 if TYPE_CHECKING:
     from .page_memo import PageMemo
 
-__all__ = ["Page", "check_pages", "content_files", "load_page", "load_pages"]
+__all__ = ["Page", "check_pages", "content_files", "head_digest", "load_page", "load_pages"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ class Page:
     #: SHA-256 of the file's bytes ("" when unknown): the page's identity in
     #: cache keys, which then need not hash its whole text again.
     digest: str = field(default="", compare=False, repr=False)
+    #: SHA-256 of the file's bytes before the body (fences and front matter):
+    #: what every output but the page's own HTML depends on, so a body edit
+    #: changes the page's key but no listing's (output/keys.py).
+    head_digest: str = field(default="", compare=False, repr=False)
     #: The page's language (BCP 47), set by :func:`place_pages`: its folder, key or the site's.
     language: str = ""
     #: What links the translations of one event (structure/languages.py).
@@ -60,12 +64,14 @@ class Page:
 
     @property
     def cache_identity(self) -> tuple[str, str] | None:
-        """What decides this page's fields, for cache keys: its file and that file's hash.
+        """What decides this page's fields but its body, for cache keys: its file and head.
 
-        None when the digest is unknown (a page made in memory): keys then
-        hash the fields themselves.
+        Listings, alternates and calendars read a page's front matter, never
+        its body; the page's own key adds :attr:`digest`. None when the
+        digest is unknown (a page made in memory): keys then hash the
+        fields themselves.
         """
-        return (self.source, self.digest) if self.digest else None
+        return (self.source, self.head_digest) if self.head_digest else None
 
     @cached_property
     def slug(self) -> str:
@@ -141,8 +147,8 @@ def load_page(
     if memo is not None:
         known = memo.recall(rel, stat, data)
         if known is not None:
-            known_meta, lines, body, body_line, digest = known
-            return Page(rel, known_meta, body, body_line, lines, digest), []
+            known_meta, lines, body, body_line, digest, head = known
+            return Page(rel, known_meta, body, body_line, lines, digest, head), []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -156,9 +162,15 @@ def load_page(
     if meta is None:
         return None, problems
     digest = hashlib.sha256(data).hexdigest()
+    head = head_digest(data, doc.body)
     if memo is not None:
-        memo.remember(rel, stat, digest, meta, doc.key_lines, doc.body_line)
-    return Page(rel, meta, doc.body, doc.body_line, doc.key_lines, digest), []
+        memo.remember(rel, stat, digest, head, meta, doc.key_lines, doc.body_line)
+    return Page(rel, meta, doc.body, doc.body_line, doc.key_lines, digest, head), []
+
+
+def head_digest(data: bytes, body: str) -> str:
+    """The SHA-256 of a content file's bytes before its body (the body is their suffix)."""
+    return hashlib.sha256(data[: len(data) - len(body.encode("utf-8"))]).hexdigest()
 
 
 def load_pages(

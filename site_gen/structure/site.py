@@ -49,6 +49,19 @@ class Site:
         """The pages grouped by translation key: alternates and one conference per group."""
         return Translations(self.pages, self.config)
 
+    def neighbours(self, page: Page) -> list[Page]:
+        """The pages whose front matter resolving ``page`` reads, itself included.
+
+        Its translations (alternates, one conference per group) and, for a
+        livestream, the webinar it streams with that webinar's translations.
+        A rebuild after body edits loads just these (output/edits.py).
+        """
+        out = self.translations.group(page)
+        target = self.page_by_slug(page.meta.stream_of) if page.meta.stream_of else None
+        if target is not None:
+            out += self.translations.group(target)
+        return out
+
     def conference_key(self, page: Page, locked: Container[str] = ()) -> str:
         """The lock key of a webinar's conference, shared by all its translations.
 

@@ -65,8 +65,12 @@ class WalkedFile:
     """A file found by :func:`walk_files`."""
 
     rel: str  # POSIX path relative to the walked folder
-    path: Path  # the file as reached through the folder (links not resolved)
     entry: os.DirEntry[str] = field(repr=False, compare=False)
+
+    @property
+    def path(self) -> Path:
+        """The file as reached through the folder (links not resolved)."""
+        return Path(self.entry.path)
 
     def stat(self) -> tuple[int, int, int]:
         """``(size, mtime_ns, ctime_ns)`` of the file (a link's target), asked once per walk.
@@ -115,7 +119,7 @@ def walk_files(
                 if entry.is_dir():
                     folders.append(entry)
                 elif keep(name) and entry.is_file():
-                    yield WalkedFile(f"{rel}{name}", Path(entry.path), entry)
+                    yield WalkedFile(f"{rel}{name}", entry)
             except OSError:
                 continue
         for entry in folders:
