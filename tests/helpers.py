@@ -139,7 +139,7 @@ def pin_webinars(
     without an API.
     """
     from site_gen.paths import LOCK_FILE
-    from site_gen.scheduling.plan import conference_fields, fingerprint
+    from site_gen.scheduling.plan import conference_fields, fingerprint, group_slugs
     from site_gen.structure.lock import Lock, LockedConference
     from site_gen.structure.site import load_site
 
@@ -159,6 +159,9 @@ def pin_webinars(
             time_zone=fields["time_zone"],
             duration=fields["duration"],
             sequence=sequence,
+            # As a build records a translated webinar's group (else the next
+            # build would write it, and a test of a no-op rebuild would see it).
+            translations=group_slugs(site.translations.of(page), page.slug),
             fields=fields,
             fingerprint=fingerprint(fields),
         )

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from site_gen.cli import main
+from site_gen.commands.build import BuildOptions, build
 from site_gen.commands.check import CheckOptions, CheckReport, check
 from tests.helpers import BASE_CONFIG, NOW, SiteFactory, pin_webinars, snapshot
 
@@ -148,6 +149,67 @@ def test_on_leave_paths_that_lead_nowhere(site: SiteFactory) -> None:
     ]
     # Built with drafts, the draft page is there (and its own warnings appear).
     assert [p for p in run_check(root, drafts=True).problems if p.path == "content/b.md"] == []
+
+
+#: A bilingual site with tags in each language; German is configured but has no page.
+BILINGUAL = BASE_CONFIG + """
+[languages.fr]
+title = "Test en direct"
+
+[languages.de]
+title = "Test live"
+"""
+
+
+def _bilingual(site: SiteFactory, link: str) -> Path:
+    room_fr = ON_LEAVE.format(left=link).replace("Product News", "Produit").replace("Room", "Salle")
+    return site(
+        {"content/rooms/a.md": ON_LEAVE.format(left=link), "content/fr/rooms/a.md": room_fr},
+        config=BILINGUAL,
+    )
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/fr/", "/fr/index.html", "/fr/events.ics", "/fr/tags/", "/fr/tags/index.html",
+        "/fr/tags/produit/", "/fr/tags/produit/index.html", "/fr/rooms/a/", "/tags/product-news/",
+    ],
+)
+def test_links_to_each_languages_listings_lead_somewhere(site: SiteFactory, link: str) -> None:
+    """Each language's index, tags index, tag pages and events.ics are pages of the site."""
+    assert run_check(_bilingual(site, link)).problems == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    # German has no page: the build writes no /de/ at all. A French tag has
+    # no English page, nor an English tag a French one.
+    ["/de/", "/de/events.ics", "/de/tags/", "/fr/tags/product-news/", "/tags/produit/"],
+)
+def test_links_to_listings_a_build_does_not_write(site: SiteFactory, link: str) -> None:
+    found = lines(run_check(_bilingual(site, link)))
+    assert found and all("points at no page or file of this site" in p for p in found), found
+
+
+def test_check_accepts_a_link_to_every_page_a_multilingual_build_writes(
+    site: SiteFactory,
+) -> None:
+    """The same list, from the other side: each HTML and .ics file of a real build."""
+    root = _bilingual(site, "/")
+    build(root, BuildOptions(now=NOW, environ={}, offline=True))
+    public = root / "public"
+    written = sorted(
+        "/" + p.relative_to(public).as_posix()
+        for p in public.rglob("*")
+        if p.suffix in (".html", ".ics") and "immutable" not in p.parts
+    )
+    assert "/fr/tags/produit/index.html" in written and "/fr/events.ics" in written
+    nav = "".join(
+        f'\n[[theme.nav]]\nlabel = "L{i}"\nurl = "{path}"\n' for i, path in enumerate(written)
+    )
+    (root / "site.toml").write_text(BILINGUAL + nav, encoding="utf-8")
+    assert run_check(root).problems == []
 
 
 def test_errors_are_builds_errors(site: SiteFactory) -> None:

@@ -152,6 +152,39 @@ def test_a_french_page_has_the_catalogs_words_and_babels_dates(make_site: SiteFa
     assert soup(out / "tags/index.html").h1.text == "Thèmes"
 
 
+LIVE = "---\ntitle: Keynote\nkind: livestream\nstream_of: marketing\n---\n"
+ROOM = "---\ntitle: Office Hours\nhost: marketing\n---\n"
+
+
+@pytest.mark.parametrize("language", ["fr", "ja", "ar"])
+def test_the_room_iframes_accessible_name_is_in_the_pages_language(
+    make_site: SiteFactory, language: str
+) -> None:
+    """Webinar, room and live stream: the iframe's title comes from the page's catalog."""
+    files = {"content/q1.md": webinar(), "content/room.md": ROOM, "content/live.md": LIVE}
+    out = build_site(make_site, files, config=config(language))
+    catalog = load_catalogs(language, [LOCALES]).translations
+    for slug, title, message in (
+        ("q1", "Q1 Launch", "%(title)s: video room"),
+        ("room", "Office Hours", "%(title)s: video room"),
+        ("live", "Keynote", "%(title)s: live stream"),
+    ):
+        name = soup(out / f"{slug}/index.html").find("iframe")["title"]
+        assert name == catalog.gettext(message) % {"title": title}
+        assert name != message % {"title": title}, name  # not the English
+
+
+def test_templates_from_before_the_translated_theme_name_the_iframe_in_the_pages_language(
+    make_site: SiteFactory,
+) -> None:
+    """Their partials/room.html reads room.frame.title: it is translated too, not English."""
+    old = REPO / "tests/data/templates-before-theme/partials/room.html"
+    assert "room.frame.title" in old.read_text()
+    files = {"templates/partials/room.html": old.read_text(), "content/room.md": ROOM}
+    out = build_site(make_site, files, config=config("fr"))
+    assert soup(out / "room/index.html").find("iframe")["title"] == "Office Hours : salle vidéo"
+
+
 def test_a_site_catalog_overrides_one_string_and_keeps_the_others(
     make_site: SiteFactory,
 ) -> None:

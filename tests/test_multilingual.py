@@ -111,6 +111,48 @@ def test_a_lock_from_before_translations_keeps_working(make_site: SiteFactory, s
     assert len(sandbox.conferences()) == 1
     en = soup(root / "public/q1-launch/index.html").find("iframe")["src"]
     assert soup(root / "public/fr/q1-launch/index.html").find("iframe")["src"] == en
+    # The next build with API access records the group in the old entry, creating nothing.
+    report = build(root, BuildOptions(now=NOW, environ=ADMIN))
+    assert report.scheduled == 0
+    assert len(sandbox.conferences()) == 1
+    assert conferences(root, sandbox.url)["q1-launch"]["translations"] == ["fr/q1-launch"]
+
+
+def test_the_locks_record_of_a_group_follows_its_translations_without_rescheduling(
+    make_site: SiteFactory, sandbox
+) -> None:
+    """A translation added later, or removed, is recorded at the next build; one conference stays.
+
+    Even the original removed: its translation keeps the conference (found
+    through the record), rather than scheduling a second one for the group.
+    """
+    from site_gen.commands.plan import PlanOptions, plan, plan_table
+
+    en, fr = "content/q1-launch.md", "content/fr/q1-launch.md"
+    root = make_site({en: webinar("Q1 Launch")}, config=config(sandbox.url))
+
+    def build_once() -> dict[str, dict]:
+        assert build(root, BuildOptions(now=NOW, environ=ADMIN)).scheduled == 0
+        assert len(sandbox.conferences()) == 1
+        return conferences(root, sandbox.url)
+
+    assert build(root, BuildOptions(now=NOW, environ=ADMIN)).scheduled == 1
+    assert conferences(root, sandbox.url)["q1-launch"]["translations"] == []
+    room = soup(root / "public/q1-launch/index.html").find("iframe")["src"]
+    (root / "content/fr").mkdir()
+    (root / fr).write_text(webinar("Lancement T1"), encoding="utf-8")
+    # Nothing to create: `site-gen plan` stays empty (its --exit-code 0).
+    assert plan_table(plan(root, PlanOptions(now=NOW, environ=ADMIN))) == []
+    assert build_once()["q1-launch"]["translations"] == ["fr/q1-launch"]
+    (root / fr).unlink()
+    assert build_once()["q1-launch"]["translations"] == []
+    (root / fr).write_text(webinar("Lancement T1"), encoding="utf-8")
+    build_once()
+    (root / en).unlink()
+    locked = build_once()
+    assert list(locked) == ["q1-launch"]
+    assert locked["q1-launch"]["translations"] == ["fr/q1-launch"]
+    assert soup(root / "public/fr/q1-launch/index.html").find("iframe")["src"] == room
 
 
 def test_translations_that_disagree_on_scheduling_name_both_files(
@@ -157,6 +199,54 @@ def test_an_unknown_language_section_is_an_error_at_its_line(make_site: SiteFact
         "BCP 47 tag CLDR knows, such as 'en', 'fr', 'pt-BR' or 'zh-Hans'"
     ]
     assert not (root / "public").exists()
+
+
+def test_a_bad_language_section_does_not_hide_the_contents_problems(
+    make_site: SiteFactory,
+) -> None:
+    """Issue item 6, all at once: the bad section at its line, and the pages still checked.
+
+    An unknown tag is treated as absent for the rest; a [languages.fr] with
+    a mistyped key still makes content/fr/ French (no second, false error).
+    """
+    extra = LANGUAGES.replace('description = "Nos webinaires"', 'descripton = "Nos webinaires"')
+    extra += '\n[languages.xx-nowhere]\ntitle = "?"\n\n[languages.de]\npath = "/fr/"\n'
+    files = trilingual()
+    files["content/fr/q1-launch.md"] = webinar("Lancement T1", start="2027-03-15 17:00")
+    files["content/fr/other.md"] = webinar("Autre", extra="host: nobody\n").replace(
+        "host: marketing\n", "", 1
+    )
+    root = make_site(files, config=config(extra=extra))
+    found = problems_of(root)
+    text = "\n".join(found)
+    lines = (root / "site.toml").read_text().splitlines()
+    tag_line = lines.index("[languages.xx-nowhere]") + 1
+    key_line = lines.index('descripton = "Nos webinaires"') + 1
+    assert f"site.toml:{tag_line}: languages.xx-nowhere: unknown language 'xx-nowhere'" in text
+    assert f"site.toml:{key_line}: unknown key 'languages.fr.descripton'" in text
+    assert "languages.de: path '/fr/' is [languages.fr]'s already" in text
+    assert any(
+        p.startswith("content/fr/q1-launch.md:5: start") and "content/q1-launch.md:5" in p
+        for p in found
+    ), text
+    assert any(
+        p.startswith("content/fr/other.md:") and "unknown host 'nobody'" in p for p in found
+    ), text
+    assert "folder content/fr/ is a language with no" not in text
+    assert not (root / "public").exists()
+
+
+def test_check_reports_a_bad_language_section_with_the_pages_problems(
+    make_site: SiteFactory,
+) -> None:
+    from site_gen.commands.check import CheckOptions, check
+
+    files = trilingual()
+    files["content/fr/q1-launch.md"] = webinar("Lancement T1", start="2027-03-15 17:00")
+    root = make_site(files, config=config(extra=LANGUAGES + '\n[languages.qqq]\ntitle = "?"\n'))
+    errors = [str(p) for p in check(root, CheckOptions(now=NOW, environ={})).errors]
+    assert any("languages.qqq: unknown language 'qqq'" in p for p in errors), errors
+    assert any(p.startswith("content/fr/q1-launch.md:5: start") for p in errors), errors
 
 
 def test_language_paths_and_page_languages(make_site: SiteFactory) -> None:

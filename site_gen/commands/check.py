@@ -242,21 +242,32 @@ def _site_path(page: Page, link: str) -> str | None:
 
 
 def _link_targets(site: Site, pages: list[Page]) -> set[str]:
-    """Every path a build of these pages serves, both as ``/x/`` and ``/x/index.html``."""
+    """Every path a build of these pages serves, both as ``/x/`` and ``/x/index.html``.
+
+    Listings follow render/outputs.py: the default language always has its
+    index, feed and (with tags) tag pages; another language has its own
+    (``/fr/``, ``/fr/events.ics``, ``/fr/tags/``, ``/fr/tags/SLUG/``) only
+    when it has pages, each listing that language's tags only.
+    """
+    config = site.config
+    default = config.site.language
     targets = {"/", *(f"/{rel}" for rel in SITE_FILES)}
-    # Each language's own index and feed (/fr/, /fr/events.ics) on a multilingual site.
-    for tag in site.config.languages_used():
-        home = site.config.language_path(tag)
-        targets.update({home, f"{home}index.html", f"{home}events.ics"})
+    tags_of: dict[str, set[str]] = {default: set()}
     for page in pages:
         targets.update({page.path, f"{page.path}index.html", f"/{page.slug}"})
         if page.meta.kind == "webinar":
             targets.add(f"{page.path}event.ics")
-    tags = {tag_slug(t) for p in pages for t in p.meta.tags}
-    if tags:
-        targets.update({"/tags/", "/tags/index.html", "/tags"})
-    for slug in tags:
-        targets.update({f"/tags/{slug}/", f"/tags/{slug}/index.html", f"/tags/{slug}"})
+        own = tags_of.setdefault(page.language or default, set())
+        own.update(tag_slug(t) for t in page.meta.tags)
+    for language, tags in tags_of.items():
+        home = config.language_path(language)
+        targets.update({home, f"{home}index.html", f"{home}events.ics"})
+        if tags:
+            targets.update({f"{home}tags/", f"{home}tags/index.html", f"{home}tags"})
+        for slug in tags:
+            targets.update(
+                {f"{home}tags/{slug}/", f"{home}tags/{slug}/index.html", f"{home}tags/{slug}"}
+            )
     for file in static_files(static_dirs(site.root)):
         targets.add("/" + file.rel)
         if file.rel.rpartition("/")[2] == "index.html":

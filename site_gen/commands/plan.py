@@ -39,7 +39,7 @@ def plan(root: Path, options: PlanOptions | None = None) -> Plan:
         root, environ, drafts=options.drafts, reschedule=options.reschedule,
         now=options.now or datetime.now(UTC),
     )
-    if result and options.authenticate:
+    if result.actions and options.authenticate:
         # Only when there is something to create: the client (httpx) is not free to import.
         from site_gen.scheduling.client_setup import check_credentials
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
+    BaseModel,
     Field,
     NonNegativeInt,
     PositiveInt,
@@ -53,7 +54,10 @@ __all__ = [
     "SiteSection",
     "ThemeSection",
     "load_config",
+    "read_config",
 ]
+
+P = TypeVar("P", bound=BaseModel)
 
 SANDBOX = "sandbox"
 #: Where ``site-gen sandbox`` serves its simulated rooms by default, and so
@@ -138,7 +142,9 @@ class SiteSection(StrictModel):
         return str(path)
 
 
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+#: The shape of a ``[languages.XX]`` tag; whether CLDR knows it is checked after.
+_LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+LanguageTag = Annotated[str, StringConstraints(pattern=_LANGUAGE_TAG)]
 
 
 class LanguageConfig(StrictModel):
@@ -333,23 +339,35 @@ class SiteConfig(StrictModel):
         return self
 
 
-def _language_problems(config: SiteConfig | None, key_lines: KeyLines) -> list[Problem]:
-    """Every ``[languages.XX]`` CLDR does not know, and two languages on one path: all at once."""
+def _language_problems(data: dict[str, object], key_lines: KeyLines) -> list[Problem]:
+    """Every ``[languages.XX]`` CLDR does not know, all at once.
+
+    Tags are read from the file itself, so an unknown one is reported even
+    when another part of site.toml is wrong too.
+    """
+    return [
+        Problem(
+            CONFIG_FILE,
+            key_lines.line_of(("languages", tag)),
+            f"languages.{tag}: {language_problem(tag) or ''}",
+        )
+        for tag in _unknown_tags(data)
+    ]
+
+
+def _path_problems(config: SiteConfig | None, key_lines: KeyLines) -> list[Problem]:
+    """Two languages published on one path."""
     if config is None:
         return []
     problems = []
     paths: dict[str, str] = {}
     for tag in config.languages:
-        line = key_lines.line_of(("languages", tag))
-        why = language_problem(tag)
-        if why is not None:
-            problems.append(Problem(CONFIG_FILE, line, f"languages.{tag}: {why}"))
         path = config.language_path(tag)
         if path in paths:
             problems.append(
                 Problem(
                     CONFIG_FILE,
-                    line,
+                    key_lines.line_of(("languages", tag)),
                     f"languages.{tag}: path '{path}' is [languages.{paths[path]}]'s already",
                 )
             )
@@ -357,26 +375,72 @@ def _language_problems(config: SiteConfig | None, key_lines: KeyLines) -> list[P
     return problems
 
 
-def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteConfig:
-    """Read and validate ``ROOT/site.toml``; ``CALLBRIDGE_API`` overrides ``api``.
+def _unknown_tags(data: dict[str, object]) -> list[str]:
+    """``[languages]`` tags of the right shape that CLDR does not know (the shape is pydantic's)."""
+    table = data.get("languages")
+    if not isinstance(table, dict):
+        return []
+    return [
+        tag
+        for tag in table
+        if isinstance(tag, str)
+        and re.match(_LANGUAGE_TAG, tag)
+        and language_problem(tag) is not None
+    ]
 
-    Raises ValidationFailed with every problem found.
+
+def _usable_languages(data: dict[str, object]) -> dict[str, object] | None:
+    """site.toml's data with ``[languages]`` reduced to what validates, or None if it all does.
+
+    A mistake in ``[languages]`` must not hide the problems of every page
+    (issue 17, item 6: all errors at once). The pages are checked against
+    the site without the sections that are wrong: a tag CLDR does not know
+    or of no tag's shape is treated as absent, a mistyped key inside a
+    section as unwritten (so ``content/fr/`` stays French when only
+    ``[languages.fr]``'s ``descripton`` is wrong). The problems themselves
+    are reported from the file as written.
+    """
+    table = data.get("languages")
+    if not isinstance(table, dict):
+        return None if table is None else {**data, "languages": {}}
+    unknown = set(_unknown_tags(data))
+    usable: dict[str, object] = {}
+    for tag, section in table.items():
+        if not isinstance(tag, str) or not re.match(_LANGUAGE_TAG, tag) or tag in unknown:
+            continue
+        valid = _valid_part(section, LanguageConfig)
+        if valid is not None:
+            usable[tag] = valid.model_dump(exclude_unset=True)
+    return None if usable == table else {**data, "languages": usable}
+
+
+def read_config(
+    root: Path, environ: Mapping[str, str] | None = None
+) -> tuple[SiteConfig | None, list[Problem]]:
+    """``ROOT/site.toml`` validated: every problem, and the config the pages can be checked with.
+
+    The config is None when site.toml is unreadable or does not validate
+    outside ``[languages]``; with mistakes in ``[languages]`` only, it is
+    the site without them (:func:`_usable_languages`), so that
+    ``load_site`` still checks every page and reports it all in one run.
+    Problems found after validation (a missing logo, two languages on one
+    path) leave the config as it is. ``load_config`` is the strict form.
     """
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValidationFailed(
-            [Problem(CONFIG_FILE, None, f"not found in {root} (create one with 'site-gen init')")]
-        ) from None
+        return None, [
+            Problem(CONFIG_FILE, None, f"not found in {root} (create one with 'site-gen init')")
+        ]
     except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            [Problem(CONFIG_FILE, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")]
-        ) from None
+        return None, [
+            Problem(CONFIG_FILE, None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        ]
     try:
         data, key_lines = parse_toml(text)
     except SourceError as exc:
-        raise ValidationFailed([Problem(CONFIG_FILE, exc.line, exc.message)]) from None
+        return None, [Problem(CONFIG_FILE, exc.line, exc.message)]
     override = (environ or {}).get("CALLBRIDGE_API", "").strip()
     if override:
         section = data.setdefault("callbridge", {})
@@ -387,7 +451,19 @@ def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteCon
     config, problems = validate(SiteConfig, data, path=CONFIG_FILE, key_lines=key_lines)
     problems = [_environment_source(p) for p in problems]
     problems += _theme_problems(config, data, root, key_lines)
-    problems += _language_problems(config, key_lines)
+    problems += _language_problems(data, key_lines)
+    if problems and (usable := _usable_languages(data)) is not None:
+        config, _ = validate(SiteConfig, usable, path=CONFIG_FILE, key_lines=key_lines)
+    problems += _path_problems(config, key_lines)
+    return config, problems
+
+
+def load_config(root: Path, environ: Mapping[str, str] | None = None) -> SiteConfig:
+    """Read and validate ``ROOT/site.toml``; ``CALLBRIDGE_API`` overrides ``api``.
+
+    Raises ValidationFailed with every problem found.
+    """
+    config, problems = read_config(root, environ)
     if config is None or problems:
         raise ValidationFailed(problems)
     return config
@@ -401,7 +477,7 @@ def _theme_problems(
     When another part of site.toml is wrong (``config`` is None), ``[theme]``
     is validated on its own, so that its problems are reported in the same run.
     """
-    theme = config.theme if config is not None else _valid_part(data.get("theme", {}))
+    theme = config.theme if config is not None else _valid_part(data.get("theme", {}), ThemeSection)
     if theme is None:
         return []
     return [
@@ -410,17 +486,19 @@ def _theme_problems(
     ]
 
 
-def _valid_part(table: object) -> ThemeSection | None:
-    """``[theme]`` without the keys that have errors (already reported), or None.
+def _valid_part(table: object, model: type[P]) -> P | None:
+    """``table`` as ``model`` without the keys that have errors (already reported), or None.
 
-    So that a missing logo is reported in the same run as a mistyped colour.
+    So that a missing logo is reported in the same run as a mistyped colour,
+    and a page in ``content/fr/`` stays French when ``[languages.fr]`` has
+    a typo.
     """
     if not isinstance(table, dict):
         return None
     table = dict(table)
     for _ in range(len(table) + 1):
         try:
-            return ThemeSection.model_validate(table)
+            return model.model_validate(table)
         except ValidationError as exc:
             bad = set()
             for error in exc.errors():

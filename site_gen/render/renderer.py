@@ -11,6 +11,7 @@ templates, never here, so that a site (or gettext) can change it.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -833,8 +834,17 @@ class Renderer:
                 actions[reason] = {"navigate": self.links.url(action.navigate), "message": None}
             else:
                 actions[reason] = {"navigate": None, "message": action.message}
-        # The page title names the frame for screen readers ("...: video room", translated).
-        return {"frame": item.frame, "on_leave": actions, "title": item.page.meta.title}
+        # The page title names the frame for screen readers, in the page's
+        # language: the theme's partial says it with _(), and templates from
+        # before the theme was translated (tests/data/templates-before-theme)
+        # read room.frame.title, so the frame carries the same words.
+        title = item.page.meta.title
+        name = (
+            "%(title)s: live stream" if item.frame.kind == "livestream" else "%(title)s: video room"
+        )
+        translated = str(self.catalogs.translations.gettext(name)) % {"title": title}
+        frame = dataclasses.replace(item.frame, title=translated)
+        return {"frame": frame, "on_leave": actions, "title": title}
 
     # -- files ------------------------------------------------------------------
 

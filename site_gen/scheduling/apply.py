@@ -31,7 +31,7 @@ from site_gen.structure.lock import (
 from site_gen.utils.fs import atomic_write
 
 from .client_setup import make_client, run_blocking
-from .plan import fingerprint
+from .plan import fingerprint, group_slugs
 
 if TYPE_CHECKING:
     from site_gen.structure.lock import ApiSection, Lock
@@ -209,9 +209,7 @@ async def _create(action: Action, site: Site, section: ApiSection, client: Any) 
         duration=conference.duration,
         sequence=(old.sequence + 1) if old else 0,
         superseded=superseded,
-        translations=sorted(
-            m.slug for m in site.translations.of(page) if m.meta.kind == "webinar" and m is not page
-        ),
+        translations=group_slugs(site.translations.of(page), action.key),
         fields=fields,
         fingerprint=print_,
     )

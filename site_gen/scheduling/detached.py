@@ -72,7 +72,18 @@ def schedule(
     now: datetime,
     on_progress: Callable[[Any], None] | None = None,
 ) -> int:
-    """Make ``plan``'s creates in a child process; return how many were made."""
+    """Make ``plan``'s creates in a child process; return how many were made.
+
+    The lock's records of translation groups that changed (``plan.relinks``)
+    are written here first: no API call, so no child process for them.
+    """
+    if plan.relinks:
+        with holding_mutex(root):
+            lock = Lock.load(root / LOCK_FILE)
+            if lock.record_translations(plan.api, plan.relinks):
+                lock.save()
+    if not plan.actions:
+        return 0
     from .apply import Interrupted, Progress  # the API client: the child's, not the build's
 
     # The child reads credentials from its environment only; CALLBRIDGE_*
@@ -175,7 +186,7 @@ def _child(request: dict[str, Any], stdin: IO[str], emit: Callable[[dict[str, An
             root, request["actions"], reschedule=request["reschedule"],
             now=datetime.fromisoformat(request["now"]),
         )
-        if not plan:
+        if not plan.actions:  # the parent wrote the records (relinks): nothing left
             return 0
         return run_plan(
             plan, site, lock, environ=os.environ, concurrency=request["concurrency"],

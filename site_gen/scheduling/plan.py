@@ -37,6 +37,7 @@ __all__ = [
     "company_fields",
     "conference_fields",
     "fingerprint",
+    "group_slugs",
     "host_fields",
     "make_plan",
     "plan_site",
@@ -155,13 +156,28 @@ class Plan:
     api: str
     actions: list[Action] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    #: Conference key → the translations its lock entry should list, where
+    #: they changed since it was written (a translation added or removed):
+    #: written into the lock without an API call, never a reschedule.
+    relinks: dict[str, list[str]] = field(default_factory=dict)
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         """The actions of one kind (each kind runs as one wave)."""
         return [a for a in self.actions if a.kind == kind]
 
     def __bool__(self) -> bool:
-        return bool(self.actions)
+        """Something for the scheduler to do: creates, or the lock's record of a group."""
+        return bool(self.actions or self.relinks)
+
+
+def group_slugs(group: Iterable[Page], key: str) -> list[str]:
+    """What the lock records of ``key``'s group (``Translations.of``): its other webinars' slugs.
+
+    Every member but the one whose slug is the key, so that the lead's
+    translation still finds the conference through the record when the
+    lead page itself is deleted (:meth:`Translations.conference_key`).
+    """
+    return sorted(m.slug for m in group if m.slug != key and m.meta.kind == "webinar")
 
 
 def make_plan(
@@ -227,6 +243,9 @@ def make_plan(
             continue
         changed = _changed(locked_conf.fields, fields)
         if not changed or ended:
+            recorded = group_slugs(group, key)
+            if locked_conf.translations != recorded:
+                plan.relinks[key] = recorded
             continue
         if reschedule:
             plan.actions.append(

@@ -38,6 +38,8 @@ class Frame:
     kind: Literal["meeting", "livestream"]
     src: str
     allow: str
+    #: The page's title as resolved; the renderer replaces it with the frame's
+    #: accessible name in the page's language ("Titre : salle vidéo").
     title: str
     origin: str
     strip_layout: bool = False

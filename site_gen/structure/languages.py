@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from site_gen.errors import Problem
@@ -184,6 +184,7 @@ class Translations:
             # The default language first, then [languages] order: the lead page.
             group.sort(key=lambda p: (p.meta.draft, order.get(p.language, len(order)), p.source))
         self.groups = groups
+        self._index: tuple[Mapping[str, Any], int, dict[str, str]] | None = None
 
     def of(self, page: Page) -> list[Page]:
         """``page`` and its translations, the lead first (one language each)."""
@@ -203,12 +204,38 @@ class Translations:
     def conference_key(self, page: Page, locked: Container[str] = ()) -> str:
         """The lock key of ``page``'s conference: its group's lead webinar's slug.
 
-        A member already in the lock (``locked``: its conference keys) wins,
-        so a French page written first and an English one added later stay
-        one conference instead of the new lead asking for a second.
+        A member already in the lock (``locked``: its conference entries by
+        key) wins, so a French page written first and an English one added
+        later stay one conference instead of the new lead asking for a
+        second. Failing that, an entry whose ``translations`` record lists a
+        member: the page whose slug was the key is gone, and its
+        translations keep its conference.
         """
         webinars = [m for m in self.of(page) if m.meta.kind == "webinar"] or [page]
         for member in webinars:
             if member.slug in locked:
                 return member.slug
+        if isinstance(locked, Mapping) and locked:
+            recorded = self._recorded(locked)
+            for member in webinars:
+                if member.slug in recorded:
+                    return recorded[member.slug]
         return webinars[0].slug
+
+    def _recorded(self, locked: Mapping[str, Any]) -> dict[str, str]:
+        """Translation slug → conference key, from the lock entries' ``translations``.
+
+        Built once per lock section, not per page: a site of thousands of
+        webinars asks for every page. The section is held, so its identity
+        and size tell whether it is the one indexed (entries are only ever
+        added or replaced by the same group's).
+        """
+        cached = self._index
+        if cached is not None and cached[0] is locked and cached[1] == len(locked):
+            return cached[2]
+        index: dict[str, str] = {}
+        for key, entry in locked.items():
+            for slug in getattr(entry, "translations", ()):
+                index.setdefault(slug, key)
+        self._index = (locked, len(locked), index)
+        return index

@@ -82,8 +82,10 @@ class LockedConference(_Entry):
     superseded: list[SupersededConference] = Field(default_factory=list)
     translations: list[str] = Field(
         default_factory=list,
-        description="The slugs of the webinar's translations that embed this conference "
-        "(empty: one page; locks older than multilingual sites have none and keep working).",
+        description="The slugs of the webinar's translations that embed this conference, "
+        "kept current by each build with API access (a translation added or removed is "
+        "recorded without an API call); empty: one page; locks older than multilingual sites "
+        "have none and keep working.",
     )
 
 
@@ -184,6 +186,22 @@ class Lock:
     def peek(self, api: str) -> ApiSection:
         """Like :meth:`section`, without adding an empty section."""
         return self._data.apis.get(api) or ApiSection()
+
+    def record_translations(self, api: str, relinks: dict[str, list[str]]) -> bool:
+        """Set the ``translations`` of existing conference entries; True if any changed.
+
+        The group of a translated webinar changes without a new conference
+        (a translation added or removed), so its entry is replaced with the
+        new list and nothing else: id, start and fingerprint stay.
+        """
+        section = self.peek(api)
+        changed = False
+        for key, slugs in relinks.items():
+            entry = section.conferences.get(key)
+            if entry is not None and entry.translations != slugs:
+                section.conferences[key] = entry.model_copy(update={"translations": list(slugs)})
+                changed = True
+        return changed
 
     def to_json(self) -> str:
         """Sorted-key JSON, stable across runs so that diffs show real changes.

@@ -75,7 +75,9 @@ def resolve_pages(
 
     for page in pages:
         meta = page.meta
-        title = f"{meta.title}: video room"
+        # The author's title only: the renderer makes it the frame's accessible
+        # name ("...: video room") in the page's language, through its catalog.
+        title = meta.title
         if meta.kind == "livestream":
             target = site.page_by_slug(meta.stream_of or "")
             if target is not None:
@@ -90,7 +92,7 @@ def resolve_pages(
                 else:
                     problems.append(page.problem(f"stream_of: {missing}", "stream_of"))
                 continue
-            frame = livestream_frame(origin, code, title=f"{meta.title}: live stream")
+            frame = livestream_frame(origin, code, title=title)
             resolved.append(Resolved(page, frame))
             continue
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from site_gen.config.site_toml import SiteConfig, load_config
+from site_gen.config.site_toml import SiteConfig, read_config
 from site_gen.errors import Problem, ValidationFailed
 from site_gen.i18n import language_problem
 from site_gen.paths import LOCALES_DIR
@@ -104,13 +104,9 @@ def load_site(root: Path, environ: Mapping[str, str] | None = None, *, memo: boo
     again, and records the others (page_memo.py).
     """
     environ = os.environ if environ is None else environ
-    problems: list[Problem] = []
-    config: SiteConfig | None
-    try:
-        config = load_config(root, environ)
-    except ValidationFailed as exc:
-        problems.extend(exc.problems)
-        config = None
+    # With mistakes in [languages] only, config is the site without them:
+    # the pages are still checked (site_toml.read_config).
+    config, problems = read_config(root, environ)
     page_memo = PageMemo(root) if memo else None
     pages, page_problems = load_pages(root, config, page_memo)
     problems.extend(page_problems)
