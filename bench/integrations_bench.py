@@ -13,7 +13,7 @@ also writes its ``registered/`` page, and the policy gathers every form's
 origin). Builds are clean, one warm-up each, then ``--runs`` rounds taking
 turns; ``--baseline`` also builds ``plain`` with another checkout's
 site-gen (its own ``.venv``): the cost of this code for a site without
-integrations. Timing and turns are theme_bench.py's; compare within one run.
+integrations. Timing and turns are harness.py's; compare within one run.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import argparse
 import re
 from pathlib import Path
 
-from build_bench import ROOT, SITE_GEN, make_site_gen_site
+from build_bench import ROOT, SITE_GEN, Baseline, make_site_gen_site
+from harness import clean_build, in_turns
 from pages import DEFAULT_SEED, make_pages
-from theme_bench import in_turns, timed
 
 INTEGRATIONS = """
 [integrations.analytics]
@@ -67,16 +67,21 @@ def main() -> None:
     args = parser.parse_args()
     plain, integrated = make_sites(args.work.absolute(), args.n)
     ours = [*SITE_GEN, "build", "-q", "."]
-    calls = {"plain": lambda: timed(ours, plain), "integrated": lambda: timed(ours, integrated)}
+    calls = {
+        "plain": lambda: clean_build(ours, plain),
+        "integrated": lambda: clean_build(ours, integrated),
+    }
     if args.baseline is not None:
-        theirs = [str(args.baseline.absolute() / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
-        calls["plain, baseline"] = lambda: timed(theirs, plain)
+        baseline = Baseline.parse(str(args.baseline))
+        old = baseline.copy_of(plain)  # its lock in the baseline's own format
+        calls["plain, baseline"] = lambda: clean_build(baseline.command, old)
     results = in_turns(args.runs, calls)
-    print(f"| {args.n} pages, clean build (medians of {args.runs}) | wall s | CPU s | "
-          "CPU / plain |")
+    print(
+        f"| {args.n} pages, clean build (medians of {args.runs}) | wall s | CPU s | CPU / plain |"
+    )
     print("|---|--:|--:|--:|")
-    for name, (wall, cpu) in results.items():
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / results['plain'][1]:.3f} |")
+    for name, s in results.items():
+        print(f"| {name} | {s.wall:.2f} | {s.cpu:.2f} | {s.cpu / results['plain'].cpu:.3f} |")
 
 
 if __name__ == "__main__":

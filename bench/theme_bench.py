@@ -15,7 +15,7 @@ site-gen (its own ``.venv``), in the same turns: the cost of this code
 for a site without settings.
 
 Reported: median wall seconds and median CPU seconds (user + system of
-the build and its worker processes, from GNU time). On a shared machine
+the build and its worker processes; timing and turns are ``harness.py``'s). On a shared machine
 CPU seconds are the steadier figure: other processes stretch the wall
 time, much less the work done. It also times, in this process, loading
 site.toml with its theme checks (contrast pairs of both schemes) against
@@ -28,13 +28,12 @@ import argparse
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from build_bench import ROOT, SITE_GEN, make_site_gen_site
+from build_bench import ROOT, SITE_GEN, Baseline, make_site_gen_site
+from harness import clean_build, in_turns
 from pages import DEFAULT_SEED, make_pages
 
 
@@ -56,47 +55,6 @@ def make_sites(work: Path, n: int) -> tuple[Path, Path]:
     for name in ("img", "css"):
         shutil.copytree(ROOT / "static" / name, branded / "static" / name)
     return plain, branded
-
-
-def timed(cmd: list[str], site: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one clean build (removing the output is inside the wall time)."""
-    out = site / ".bench-time"
-    start = time.perf_counter()
-    for path in (site / "public", site / ".site-gen" / "cache"):
-        shutil.rmtree(path, ignore_errors=True)
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%U %S", "-o", str(out), *cmd],
-        cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
-    )
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {site}:\n{done.stderr.decode()}")
-    user, system = (float(v) for v in out.read_text().split()[-2:])
-    out.unlink()
-    return wall, user + system
-
-
-Timing = Callable[[], tuple[float, float]]
-
-
-def in_turns(runs: int, calls: dict[str, Timing]) -> dict[str, tuple[float, float]]:
-    """Median (wall, CPU) of each call: one warm-up each, then ``runs`` rounds in turns.
-
-    The order rotates from round to round, so that no build always runs
-    first (after the harness has just deleted another build's output).
-    """
-    for once in calls.values():
-        once()
-    names = list(calls)
-    seen: dict[str, list[tuple[float, float]]] = {name: [] for name in calls}
-    for round_ in range(runs):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            seen[name].append(calls[name]())
-    return {
-        name: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
-        for name, v in seen.items()
-    }
 
 
 def load_seconds(site: Path, repeat: int = 20) -> float:
@@ -123,19 +81,26 @@ def main() -> None:
     work = args.work.absolute()
     plain, branded = make_sites(work, args.n)
     ours = [*SITE_GEN, "build", "-q", "."]
-    calls = {"plain": lambda: timed(ours, plain), "branded": lambda: timed(ours, branded)}
+    calls = {
+        "plain": lambda: clean_build(ours, plain),
+        "branded": lambda: clean_build(ours, branded),
+    }
     if args.baseline is not None:
-        theirs = [str(args.baseline.absolute() / ".venv" / "bin" / "site-gen"), "build", "-q", "."]
-        calls["plain, baseline"] = lambda: timed(theirs, plain)
+        baseline = Baseline.parse(str(args.baseline))
+        old = baseline.copy_of(plain)  # its lock in the baseline's own format
+        calls["plain, baseline"] = lambda: clean_build(baseline.command, old)
     results = in_turns(args.runs, calls)
-    print(f"| {args.n} pages, clean build (medians of {args.runs}) | wall s | CPU s | "
-          "CPU / plain |")
+    print(
+        f"| {args.n} pages, clean build (medians of {args.runs}) | wall s | CPU s | CPU / plain |"
+    )
     print("|---|--:|--:|--:|")
-    for name, (wall, cpu) in results.items():
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / results['plain'][1]:.3f} |")
+    for name, s in results.items():
+        print(f"| {name} | {s.wall:.2f} | {s.cpu:.2f} | {s.cpu / results['plain'].cpu:.3f} |")
     load_plain, load_branded = load_seconds(plain), load_seconds(branded)
-    print(f"\nload_config (median of 20): plain {load_plain * 1000:.2f} ms, branded "
-          f"{load_branded * 1000:.2f} ms (+{(load_branded - load_plain) * 1000:.2f} ms)")
+    print(
+        f"\nload_config (median of 20): plain {load_plain * 1000:.2f} ms, branded "
+        f"{load_branded * 1000:.2f} ms (+{(load_branded - load_plain) * 1000:.2f} ms)"
+    )
 
 
 if __name__ == "__main__":
