@@ -515,11 +515,6 @@ class BuildRecord:
         #: were racy) and those a whole build loaded (:meth:`loaded`).
         self._content_digests: dict[str, str] = {}
 
-    def replay(self) -> dict[str, Any] | None:
-        """The last build's report if that build would be repeated exactly, else None."""
-        found = self.difference()
-        return found.report if found is not None and not found.edited else None
-
     def difference(self) -> Difference | None:
         """How this build differs from the last, when only content files' bytes do.
 

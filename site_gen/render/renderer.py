@@ -737,10 +737,11 @@ class Renderer:
         self._fragment_memo.clear()
 
     def reuse_fragments(self, stored: Mapping[str, str], page_keys: Mapping[str, str]) -> None:
-        """Take ``memo`` fragments (cards) an earlier build made, by page cache key.
+        """Take ``memo`` fragments (cards) an earlier build made, by listing key.
 
         ``page_keys`` maps each page's slug to the key of everything its page
-        data depends on; ``stored`` maps ``"MACRO:KEY"`` to the fragment.
+        data depends on (its listing key, output/keys.py: not its body);
+        ``stored`` maps ``"MACRO:KEY"`` to the fragment.
         The caller guarantees that the templates and config are the ones
         the stored fragments were made with. What this renderer makes (or
         reuses) is in :attr:`made_fragments`, for the next build.

@@ -6,8 +6,8 @@ not once per page. :class:`PageMemo` keeps, per content file, what
 :func:`~site_gen.structure.pages.load_page` made of it: the validated
 front matter (as its JSON dump), the line of every key and the body's
 first line, with the file's ``(size, mtime_ns, ctime_ns, inode)``, the
-SHA-256 of its bytes and that of its head (the bytes before the body: a
-rebuild compares it to tell a body edit from a front matter edit).
+SHA-256 of its bytes and that of its head (the bytes before the body,
+what a page's listing key hashes: output/keys.py).
 
 A file whose stat is the one recorded is taken from the memo; one whose
 stat changed but whose bytes hash the same (a ``git checkout`` or a CI
@@ -106,18 +106,6 @@ class PageMemo:
         self._saved_ns = int(data.get("saved_ns", 0))
         return files
 
-    def digest_of(self, rel: str) -> str | None:
-        """The SHA-256 of the bytes ``rel`` last loaded as (None: not remembered)."""
-        entry = self._old.get(rel)
-        digest = entry.get("sha") if isinstance(entry, dict) else None
-        return digest if isinstance(digest, str) else None
-
-    def head_of(self, rel: str) -> str | None:
-        """The SHA-256 of the head (fences and front matter) ``rel`` last loaded with."""
-        entry = self._old.get(rel)
-        head = entry.get("head") if isinstance(entry, dict) else None
-        return head if isinstance(head, str) else None
-
     def knows(self, rel: str, path: Path) -> bool:
         """Whether ``path``'s stat is the one recorded (its bytes were seen, most likely)."""
         entry = self._old.get(rel)
@@ -197,18 +185,12 @@ class PageMemo:
         }
         self._keep(rel, entry, stat, changed=True)
 
-    def save(self, *, partial: bool = False) -> None:
+    def save(self) -> None:
         """Write the record if anything changed (files added, edited, touched or removed).
-
-        ``partial``: only some files were loaded (a rebuild after body edits,
-        output/edits.py): the others keep their entries instead of being
-        forgotten as removed.
 
         Never durable (no fsync): a record lost to a power cut costs one
         full load. A read-only ``.site-gen/`` costs the next build time only.
         """
-        if partial:
-            self._new = {**self._old, **self._new}
         if not self.changed and set(self._new) == set(self._old):
             return
         record = {
