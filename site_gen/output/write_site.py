@@ -54,7 +54,8 @@ def write_site(
     """
     recover(out_dir)  # a build killed while committing is finished first
     # The policy includes every page's form origin: one page's form reaches every page's meta CSP.
-    headers = site_headers(site.config, site.pages)
+    forms = form_origins(site.config, site.pages)
+    headers = site_headers(site.config, forms=forms)
     renderer = Renderer(site.root, site.config, now=now, headers=headers)
     # Encoded (or found in their cache) here, once, before any worker forks.
     renderer.prepare_images(resolved)
@@ -80,7 +81,7 @@ def write_site(
             assets = (f.rel for f in renderer.asset_files())
             count = len({*site_rels, *static, *pages, *assets})
             others = cache.recorded_outputs()
-            _save_cache(cache, site, keys, resolved, site_rels, static, now, others)
+            _save_cache(cache, site, forms, keys, resolved, site_rels, static, now, others)
             return count
     if ahead is not None:
         ahead.hand_over(renderer.markdown)  # before the workers fork: they inherit it
@@ -123,7 +124,7 @@ def write_site(
                 site_rels = [f.rel for f in [*listings, events]]
         count = len(stage.files)
         stage.commit()
-    _save_cache(cache, site, keys, resolved, site_rels, static, now, stage.paths)
+    _save_cache(cache, site, forms, keys, resolved, site_rels, static, now, stage.paths)
     return count
 
 
@@ -209,6 +210,7 @@ def _source_stat(file: OutputFile) -> Stat:
 def _save_cache(
     cache: RenderCache,
     site: Site,
+    forms: set[str],
     keys: Keys,
     resolved: list[Resolved],
     site_rels: list[str],
@@ -231,7 +233,7 @@ def _save_cache(
         cache.save(
             pages=pages,
             site=(keys.site, site_rels),
-            forms=form_origins(site.config, site.pages),
+            forms=forms,
             static=static,
             valid_until=keys.valid_until,
             now=now,
