@@ -103,6 +103,13 @@ def _refuse(*args: object, **kwargs: object) -> int:
     raise AssertionError("a whole build ran")
 
 
+def _short_build(root: Path) -> None:
+    """Build, failing if the whole build runs (``write_site`` is where it writes)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(write_site_module, "write_site", _refuse)
+        _build(root)
+
+
 def _inodes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*")}
 
@@ -125,7 +132,7 @@ def _append(path: Path, text: str) -> None:
     ],
 )
 def test_a_body_edit_renders_only_its_page(
-    edited: list[str], slugs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    edited: list[str], slugs: list[str], tmp_path: Path
 ) -> None:
     root = tmp_path / "site"
     _site(root)
@@ -133,8 +140,7 @@ def test_a_body_edit_renders_only_its_page(
     before = _inodes(root / "public")
     for rel in edited:
         _append(root / rel, "\nA new paragraph, with **bold** words.\n")
-    monkeypatch.setattr(write_site_module, "write_site", _refuse)
-    _build(root)
+    _short_build(root)
     changed = {rel for rel, ino in _inodes(root / "public").items() if before.get(rel) != ino}
     assert {f"{slug}/index.html" for slug in slugs} <= changed
     assert all(any(rel.startswith(f"{slug}/") for slug in slugs) for rel in changed), changed
@@ -142,10 +148,9 @@ def test_a_body_edit_renders_only_its_page(
         page = (root / "public" / slug / "index.html").read_text(encoding="utf-8")
         assert "<strong>bold</strong>" in page
     # The build after it has nothing to do, without a whole build either.
-    _build(root)
+    _short_build(root)
     again = {rel for rel, ino in _inodes(root / "public").items() if before.get(rel) != ino}
     assert again == changed
-    monkeypatch.undo()
     assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")
 
 
@@ -197,7 +202,7 @@ def test_a_broken_edit_is_reported_by_the_whole_build_and_nothing_changes(
 
 
 def test_a_body_edit_after_a_ci_cache_restore(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
 ) -> None:
     """A fresh checkout (new mtimes and ctimes) with public/ and .site-gen/ restored."""
     root = tmp_path / "site"
@@ -212,11 +217,9 @@ def test_a_body_edit_after_a_ci_cache_restore(
     for path in [*(root / "content").rglob("*.md"), root / "site.toml", root / LOCK_FILE]:
         path.touch()
     _append(root / "content/room-0.md", "\nEdited in the commit.\n")
-    monkeypatch.setattr(write_site_module, "write_site", _refuse)
-    _build(root)
+    _short_build(root)
     text = (root / "public/room-0/index.html").read_text(encoding="utf-8")
     assert "Edited in the commit." in text
-    monkeypatch.undo()
     assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")
 
 
@@ -247,7 +250,7 @@ def test_an_edit_reverted_later_is_seen(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_a_translation_whose_original_is_gone_takes_the_short_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
 ) -> None:
     """Its conference is found through the lock's record of the group's translations."""
     root = tmp_path / "site"
@@ -271,9 +274,7 @@ def test_a_translation_whose_original_is_gone_takes_the_short_path(
     _build(root)
     _build(root)  # the lock's record of the group may have changed: a whole build again
     _append(root / "content/fr/q1-launch.md", "\nUn paragraphe de plus.\n")
-    monkeypatch.setattr(write_site_module, "write_site", _refuse)
-    _build(root)
+    _short_build(root)
     page = (root / "public/fr/q1-launch/index.html").read_text(encoding="utf-8")
     assert "Un paragraphe de plus." in page
-    monkeypatch.undo()
     assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")

@@ -283,3 +283,17 @@ def test_the_theme_stylesheet_uses_logical_properties_only() -> None:
     )
     # The one exception: the calendar menu's chevron is drawn by two borders, then rotated.
     assert physical == ["border-right"]
+
+
+def test_the_package_exports_every_catalog_name_lazily() -> None:
+    """site_gen.i18n names catalogs.py's API without importing Babel's message tools.
+
+    Its lazy list is written out (importing catalogs.py to read its __all__
+    would import them): this keeps the two in step.
+    """
+    import site_gen.i18n as package
+    from site_gen.i18n import catalogs
+
+    values = set(catalogs.__all__) - {"MessageId"}  # a type alias, for annotations only
+    assert set(package._CATALOG_NAMES) == values
+    assert values <= set(package.__all__)
