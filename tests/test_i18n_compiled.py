@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from site_gen.i18n import load_catalogs
+from site_gen.i18n import load_catalogs, plural_samples
 from site_gen.preview import PreviewSite
 from site_gen.render.renderer import _gettext_callables
 from site_gen.render.translated import TranslatedEnvironment
@@ -81,27 +81,38 @@ _TEMPLATE = """\
 {{ (_("A & <b>B</b>") ~ "<&>") }}|{{ [_("Register"), "x"] | join("/") }}|{{ _("Register") | upper }}
 {% autoescape false %}{{ _("A & <b>B</b>") }}{% endautoescape %}
 {% set label = _("Register") %}{{ label }}{{ label | length }}
+<i{% for c, n in plural_samples %} data-{{ c }}="{{ ngettext('day', 'days', n) }}"{% endfor %}>
+{% for category, n in plural_samples %}{{ loop.index }}{{ category }}{% endfor %}
+{% for category, n in plural_samples if n %}{{ category }}{% else %}none{% endfor %}
+{% for c, n in plural_samples %}{% set n = 2 %}{{ ngettext("day", "days", n) }}{% endfor %}
+{% for c, n in plural_samples %}{{ _("%(x)s", x=c) }}{{ ngettext("%(num)d", "s", n) }}{% endfor %}
 """
 
 _REBINDING = (
     '{% set _ = gettext %}{{ _("Register") }}|'
-    '{% macro m(gettext) %}{{ gettext("day") }}{% endmacro %}{{ m(_) }}'
+    '{% macro m(gettext) %}{{ gettext("day") }}{% endmacro %}{{ m(_) }}|'
+    '{% set plural_samples = [("x", 3)] %}'
+    '{% for c, n in plural_samples %}{{ c }}{{ ngettext("day", "days", n) }}{% endfor %}'
 )
 
 
-def _render(cls: type[jinja2.Environment], translations: Any, name: str, source: str) -> str:
+def _render(
+    cls: type[jinja2.Environment], translations: Any, language: str, name: str, source: str
+) -> str:
     options: dict[str, Any] = {
         "loader": jinja2.DictLoader({name: source}),
         "autoescape": jinja2.select_autoescape(["html", "xml"], default=True),
         "extensions": ["jinja2.ext.i18n"],
     }
+    samples = plural_samples(language)
     env = (
-        TranslatedEnvironment(translations, **options)
+        TranslatedEnvironment(translations, plural_samples=samples, **options)
         if cls is TranslatedEnvironment
         else cls(**options)
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_gettext_callables(translations))
+    env.globals["plural_samples"] = samples
     try:
         return env.get_template(name).render()
     except (KeyError, TypeError, ValueError) as exc:  # the same failure either way
@@ -115,8 +126,8 @@ def test_compiled_in_messages_render_as_the_calls_they_replace(
     language: str, name: str, source: str
 ) -> None:
     translations = load_catalogs(language, [LOCALES]).translations
-    folded = _render(TranslatedEnvironment, translations, name, source)
-    assert folded == _render(jinja2.Environment, translations, name, source)
+    folded = _render(TranslatedEnvironment, translations, language, name, source)
+    assert folded == _render(jinja2.Environment, translations, language, name, source)
     if "<b>B</b>" in source and name == "page.html" and folded != "ValueError":
         assert "<b>B</b>" in folded  # a message is markup: never escaped twice
 
@@ -132,6 +143,28 @@ def test_only_constant_messages_are_compiled_in() -> None:
     )
     assert "Rejoindre" in code and "jours" in code
     assert "'Time zone: %(zone)s'" in code and "'day', 'days'" in code
+
+
+def test_a_loop_over_the_plural_categories_is_unrolled_into_text() -> None:
+    """The countdown's forms of "day" are the same on every page: written once, as text."""
+    translations = load_catalogs("pl", [LOCALES]).translations
+    env = TranslatedEnvironment(
+        translations, plural_samples=plural_samples("pl"), extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+    )
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    unrolled = env.compile(
+        "<i{% for category, n in plural_samples %} data-plural-{{ category }}="
+        "\"{{ ngettext('day', 'days', n) }}\"{% endfor %}>",
+        raw=True,
+    )
+    assert "plural_samples" not in unrolled and "ngettext" not in unrolled
+    assert "data-plural-few=" in unrolled and "dni" in unrolled  # Polish: 2-4 dni
+    kept = env.compile(
+        "{% for category, n in plural_samples %}{{ loop.index }}{{ category }}{% endfor %}",
+        raw=True,
+    )
+    assert "plural_samples" in kept
 
 
 def test_templates_hold_every_global_in_a_plain_dict(make_site: SiteFactory) -> None:

@@ -445,10 +445,13 @@ class Renderer:
         return [(self.for_language(tag), own) for tag, own in groups.items()]
 
     def _environment(self, loader: jinja2.BaseLoader) -> jinja2.Environment:
+        # One number per CLDR plural category, for forms site-gen.js picks from.
+        samples = plural_samples(self.language)
         # Constant messages are translated as templates compile (translated.py).
         env = TranslatedEnvironment(
             self.catalogs.translations,
             self.catalogs.fingerprint,
+            plural_samples=samples,
             loader=loader,
             autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default=True),
             undefined=jinja2.StrictUndefined,
@@ -474,8 +477,7 @@ class Renderer:
         env.filters["zone"] = _per_build(self.dates.zone)
         env.filters["duration"] = _per_build(self.dates.duration)
         env.filters["list_join"] = _per_build(self.dates.list_join)
-        # One number per CLDR plural category, for forms site-gen.js picks from.
-        env.globals["plural_samples"] = plural_samples(self.language)
+        env.globals["plural_samples"] = samples
         env.filters["iso"] = lambda d: d.isoformat()
         env.globals["memo"] = self._memo
         env.globals["site"] = self._site_data()

@@ -18,6 +18,13 @@ and any template that binds one of those names itself (``{% set _ = ...
 The value is what the call would return (``Markup`` under autoescape, the
 ``%`` format applied), so the output is the same byte for byte; a catalog
 that changes makes a new Renderer, and with it new compiled templates.
+
+A loop over ``plural_samples`` (the language's plural categories, one
+sample number each: how the countdown gives site-gen.js every form of
+"day") is unrolled first, so its ``ngettext`` calls fold too: the loop
+would otherwise make the same dozen calls on every page. It is unrolled
+only when its body is plain output of the loop's two names (no ``loop``,
+no filter test, no ``else``, nothing assigned).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ __all__ = ["TranslatedEnvironment"]
 _GETTEXT = frozenset({"_", "gettext"})
 _NGETTEXT = "ngettext"
 _NAMES = _GETTEXT | {_NGETTEXT}
+_SAMPLES = "plural_samples"
 
 
 def _literal(node: nodes.Node) -> Any:
@@ -49,10 +57,72 @@ def _translated(text: str, variables: dict[str, Any]) -> str | None:
         return None  # left to the call, which fails (or not) as it always did
 
 
+def _instance(node: Any, values: dict[str, object]) -> Any:
+    """A copy of a loop body's node with the loop's names read as one iteration's values.
+
+    Copied field by field: a node's ``environment`` attribute is shared, not
+    copied (``copy.deepcopy`` would copy the environment with it).
+    """
+    if isinstance(node, list):
+        return [_instance(child, values) for child in node]
+    if not isinstance(node, nodes.Node):
+        return node
+    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in values:
+        const = nodes.Const(values[node.name], lineno=node.lineno)
+        const.environment = node.environment
+        return const
+    copy = object.__new__(type(node))
+    for name in node.fields:
+        setattr(copy, name, _instance(getattr(node, name), values))
+    for name in node.attributes:
+        setattr(copy, name, getattr(node, name, None))
+    return copy
+
+
+def _unrollable(node: nodes.For) -> list[str] | None:
+    """The loop's two target names if it can be unrolled over ``plural_samples``, else None."""
+    if not (
+        isinstance(node.iter, nodes.Name)
+        and node.iter.name == _SAMPLES
+        and node.iter.ctx == "load"
+        and not node.else_
+        and node.test is None
+        and not node.recursive
+        and isinstance(node.target, nodes.Tuple)
+        and len(node.target.items) == 2
+        and all(isinstance(t, nodes.Name) for t in node.target.items)
+        and all(isinstance(n, (nodes.Output, nodes.TemplateData)) for n in node.body)
+    ):
+        return None
+    targets = [t.name for t in node.target.items if isinstance(t, nodes.Name)]
+    for body in node.body:
+        for name in body.find_all(nodes.Name):
+            if name.name == "loop" or (name.ctx != "load" and name.name in targets):
+                return None
+    return targets
+
+
 class _Fold(NodeTransformer):
-    def __init__(self, gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]):
+    def __init__(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+        plural_samples: tuple[tuple[str, int], ...] | None,
+    ):
         self.gettext = gettext
         self.ngettext = ngettext
+        self.plural_samples = plural_samples
+
+    def visit_For(self, node: nodes.For) -> nodes.Node | list[nodes.Node]:
+        targets = _unrollable(node) if self.plural_samples is not None else None
+        if targets is None or self.plural_samples is None:
+            return self.generic_visit(node)
+        unrolled: list[nodes.Node] = []
+        for sample in self.plural_samples:
+            values = dict(zip(targets, sample, strict=True))
+            for body in node.body:
+                unrolled.append(self.visit(_instance(body, values)))
+        return unrolled
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         # Only a call that is a whole output ({{ _("...") }}, {% trans %}): inside an
@@ -90,13 +160,14 @@ class _Fold(NodeTransformer):
 
 
 def _rebinds_gettext(tree: nodes.Template) -> bool:
-    """Whether the template names ``_``, ``gettext`` or ``ngettext`` itself (set, for, macro...)."""
-    return any(n.name in _NAMES and n.ctx != "load" for n in tree.find_all(nodes.Name)) or any(
+    """Whether the template binds ``_``, ``gettext``, ``ngettext`` or ``plural_samples`` itself."""
+    bound = _NAMES | {_SAMPLES}
+    return any(n.name in bound and n.ctx != "load" for n in tree.find_all(nodes.Name)) or any(
         (
             isinstance(n, nodes.FromImport)
-            and any((name if isinstance(name, str) else name[-1]) in _NAMES for name in n.names)
+            and any((name if isinstance(name, str) else name[-1]) in bound for name in n.names)
         )
-        or (isinstance(n, nodes.Import) and n.target in _NAMES)
+        or (isinstance(n, nodes.Import) and n.target in bound)
         for n in tree.find_all((nodes.FromImport, nodes.Import))
     )
 
@@ -106,15 +177,24 @@ class TranslatedEnvironment(jinja2.Environment):
 
     ``translations`` answers ``gettext``/``ngettext`` (a Babel or gettext
     translations object); templates' own calls go to the callables the
-    Renderer installs, which answer the same.
+    Renderer installs, which answer the same. ``plural_samples`` is the
+    global of that name, if the environment has one (loops over it unroll).
     """
 
-    def __init__(self, translations: Any, key: str = "", **options: Any) -> None:
+    def __init__(
+        self,
+        translations: Any,
+        key: str = "",
+        *,
+        plural_samples: tuple[tuple[str, int], ...] | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
-        #: What the compiled-in words come from (the catalogs' fingerprint): part
-        #: of the key of compiled code shared between environments (ThemeLoader.load).
-        self.translations_key = key
-        self._fold = _Fold(translations.gettext, translations.ngettext)
+        #: What the compiled-in words come from (the catalogs' fingerprint and the
+        #: language's plural categories): part of the key of compiled code shared
+        #: between environments (ThemeLoader.load).
+        self.translations_key = f"{key} {plural_samples!r}"
+        self._fold = _Fold(translations.gettext, translations.ngettext, plural_samples)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
