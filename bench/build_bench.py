@@ -29,6 +29,12 @@ peak resident memory of the largest single process. Builds:
     CI restore, 1 change  with --ci: a fresh clone with .site-gen/ and
               public/ restored from a tar --posix archive, one page edited
               in the commit (bench/ci_restore.py)
+    instructions  site-gen and each --baseline only: one clean build each
+              on one core under valgrind (apt install valgrind), counting
+              the instructions it executes (harness.instructions). Steady
+              to well under 0.1% where CPU seconds drift by 10%: the figure
+              that tells a few percent apart. Builds run in parallel, one
+              per core; about ten times a build's CPU time.
 
 Ratios are peer / site-gen: above 1 means site-gen is faster. The machine
 is shared and noisy: compare within one run, never across runs.
@@ -41,12 +47,14 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
-from harness import Sample, Summary, Timing, in_turns, run_build
+from harness import Sample, Summary, Timing, in_turns, instructions, run_build
 from pages import DEFAULT_SEED, TARGETS, lay_out, make_pages, site_config, write_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +153,7 @@ def run(cmd: list[str], cwd: Path, before: list[Path] | None = None) -> Sample:
     return run_build(cmd, cwd, before or [])
 
 
-MODES = ("clean", "no-op", "edits", "touch")
+MODES = ("clean", "no-op", "edits", "touch", "instructions")
 
 
 @dataclass(frozen=True)
@@ -217,8 +225,8 @@ def bench_n(
     modes: set[str],
     *,
     ci: bool = False,
-) -> tuple[list[list[str]], list[str], dict[str, dict[str, Summary]]]:
-    """Every build of N pages in turns: table rows, notes, and the summaries by tool and build.
+) -> tuple[list[list[str]], list[str], dict[str, dict[str, Summary]], list[str]]:
+    """Every build of N pages in turns: table rows, notes, summaries by tool and build, tables.
 
     With several ``languages``, site-gen and each baseline build one copy of
     the site per language (named "site-gen fr", "883dea7 fr", ...); the
@@ -257,6 +265,7 @@ def bench_n(
                 Tool(label(baseline.name, language), theirs, "public", cmd, cmd, cache)
             )
     tools, notes = peers(site)
+    tables: list[str] = []  # extra tables (instruction counts)
     tools = [*ours_tools, *baseline_tools, *(t for t in tools if t.name in wanted)]
     primary = ours_tools[0].name
     results: dict[str, dict[str, Summary]] = {t.name: {} for t in tools}
@@ -315,6 +324,9 @@ def bench_n(
     if "touch" in modes:
         for name, result in in_turns(runs, {primary: touch_all}, "touch all").items():
             results[name]["touch all"] = result
+    if "instructions" in modes:
+        counted = count_instructions([*ours_tools, *baseline_tools])
+        tables.append(_instructions_table(n, counted, ours_tools, baseline_tools))
     if ci:
         from ci_restore import ci_restore_runs
 
@@ -342,7 +354,50 @@ def bench_n(
                     f"{s.cpu / base[mode].cpu:.2f}x" if ours_too else "",
                 ]
             )
-    return rows, notes, results
+    return rows, notes, results, tables
+
+
+def _instructions_table(
+    n: int,
+    counted: dict[str, int],
+    ours: list[Tool],
+    baselines: list[Tool],
+) -> str:
+    """A markdown table of instruction counts, each baseline beside site-gen's same language."""
+    lines = [
+        f"Instructions of one clean build on one core (valgrind), N = {n}:",
+        "",
+        "| build | instructions (billions) | site-gen against it |",
+        "|---|--:|--:|",
+    ]
+    per_language = len(baselines) // max(len(ours), 1)
+    for i, tool in enumerate(ours):
+        lines.append(f"| {tool.name} | {counted[tool.name] / 1e9:.3f} | |")
+        for theirs in baselines[i * per_language : (i + 1) * per_language]:
+            change = counted[tool.name] / counted[theirs.name] - 1
+            lines.append(
+                f"| {theirs.name} | {counted[theirs.name] / 1e9:.3f} | {change * 100:+.1f}% |"
+            )
+    return "\n".join(lines)
+
+
+def count_instructions(tools: list[Tool]) -> dict[str, int]:
+    """Each tool's clean build under valgrind, as many at once as there are cores."""
+    cores: SimpleQueue[int] = SimpleQueue()
+    for core in sorted(os.sched_getaffinity(0)):
+        cores.put(core)
+
+    def one(tool: Tool) -> int:
+        core = cores.get()
+        try:
+            count = instructions(tool.build, tool.folder, core)
+        finally:
+            cores.put(core)
+        print(f"  instructions {tool.name}: {count / 1e9:.3f} billion", file=sys.stderr)
+        return count
+
+    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+        return dict(zip((t.name for t in tools), pool.map(one, tools), strict=True))
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -437,8 +492,9 @@ def main() -> None:
     rows: list[list[str]] = []
     notes: set[str] = set()
     versus: list[str] = []
+    tables: list[str] = []
     for n in args.n:
-        r, nn, results = bench_n(
+        r, nn, results, more = bench_n(
             n,
             args.work.absolute(),
             args.runs,
@@ -450,6 +506,7 @@ def main() -> None:
         )
         rows += r
         notes.update(nn)
+        tables += more
         versus += against_baselines(n, results, baselines, args.language)
     lines = [
         f"Medians of {args.runs} runs after 1 warm-up, {os.cpu_count()} cores, builds in "
@@ -471,6 +528,8 @@ def main() -> None:
             "|--:|---|---|---|--:|--:|--:|--:|",
             *versus,
         ]
+    for table in tables:
+        lines += ["", table]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.md:
