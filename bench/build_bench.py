@@ -29,12 +29,13 @@ peak resident memory of the largest single process. Builds:
     CI restore, 1 change  with --ci: a fresh clone with .site-gen/ and
               public/ restored from a tar --posix archive, one page edited
               in the commit (bench/ci_restore.py)
-    instructions  site-gen and each --baseline only: one clean build each
-              on one core under valgrind (apt install valgrind), counting
-              the instructions it executes (harness.instructions). Steady
-              to well under 0.1% where CPU seconds drift by 10%: the figure
-              that tells a few percent apart. Builds run in parallel, one
-              per core; about ten times a build's CPU time.
+    instructions  only when --modes names it: one clean build of site-gen
+              and of each --baseline on one core under valgrind (apt
+              install valgrind), counting the instructions it executes
+              (harness.instructions). Steady to well under 0.1% where CPU
+              seconds drift by 10%: the figure that tells a few percent
+              apart. Builds run in parallel, one per core; about ten times
+              a build's CPU time.
 
 Ratios are peer / site-gen: above 1 means site-gen is faster. The machine
 is shared and noisy: compare within one run, never across runs.
@@ -479,8 +480,9 @@ def main() -> None:
         "--modes",
         nargs="+",
         choices=MODES,
-        default=list(MODES),
-        help="which builds to time (edits: 1, 10 and 100 changes; touch: every file touched)",
+        default=[m for m in MODES if m != "instructions"],
+        help="which builds to time (edits: 1, 10 and 100 changes; touch: every file touched; "
+        "instructions, not by default: counted under valgrind)",
     )
     parser.add_argument(
         "--ci",
