@@ -166,9 +166,11 @@ def instructions(cmd: list[str], site: Path, core: int = 0) -> int:
     instruction counts move by far less than 0.1%, so they tell a few
     percent of cost apart where CPU seconds cannot (they do not see memory
     stalls: report both). The build runs on one core (``taskset``), so
-    site-gen renders in one process, with a fixed hash seed and no template
-    cache; every process it starts is counted too. About ten times slower
-    than the build itself.
+    site-gen renders in one process (no render pool, no Markdown helper),
+    with a fixed hash seed and no template cache. A build that forks
+    anyway is refused: valgrind gives a forked child its parent's count
+    up to the fork, so the processes' counts cannot be added. About ten
+    times slower than the build itself.
     """
     for path in (site / "public", site / ".site-gen" / "cache"):
         shutil.rmtree(path, ignore_errors=True)
@@ -182,7 +184,7 @@ def instructions(cmd: list[str], site: Path, core: int = 0) -> int:
     done = subprocess.run(
         [
             "taskset", "-c", str(core),
-            "valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes",
+            "valgrind", "--tool=cachegrind", "--cache-sim=no",
             "--cachegrind-out-file=/dev/null",
             str(python), *cmd,
         ],
@@ -195,6 +197,9 @@ def instructions(cmd: list[str], site: Path, core: int = 0) -> int:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} under valgrind failed in {site}:\n{done.stderr[-3000:]}")
     counts = re.findall(r"^==\d+== I\s+refs:\s+([\d,]+)", done.stderr, re.MULTILINE)
-    if not counts:
-        raise SystemExit(f"no instruction count from valgrind for {site}:\n{done.stderr[-3000:]}")
-    return sum(int(c.replace(",", "")) for c in counts)
+    if len(counts) != 1:
+        raise SystemExit(
+            f"expected one process's instruction count for {site}, got {len(counts)}:\n"
+            f"{done.stderr[-3000:]}"
+        )
+    return int(counts[0].replace(",", ""))
