@@ -120,9 +120,14 @@ def _run_build(cmd: list[str], cwd: Path, before: Iterable[Path]) -> Sample:
     return Sample(wall=wall, cpu=cpu, peak=peak_kib / 1024)
 
 
+def built_state(site: Path) -> list[Path]:
+    """What a clean site-gen build starts without: the output and the build cache."""
+    return [site / "public", site / ".site-gen" / "cache"]
+
+
 def clean_build(cmd: list[str], site: Path) -> Sample:
     """A clean site-gen build: output and build cache removed first, inside the wall time."""
-    return run_build(cmd, site, [site / "public", site / ".site-gen" / "cache"])
+    return run_build(cmd, site, built_state(site))
 
 
 Timing = Callable[[], Sample]
@@ -172,7 +177,7 @@ def instructions(cmd: list[str], site: Path, core: int = 0) -> int:
     up to the fork, so the processes' counts cannot be added. About ten
     times slower than the build itself.
     """
-    for path in (site / "public", site / ".site-gen" / "cache"):
+    for path in built_state(site):
         shutil.rmtree(path, ignore_errors=True)
     env = {
         **os.environ,

@@ -201,9 +201,7 @@ def test_a_broken_edit_is_reported_by_the_whole_build_and_nothing_changes(
     assert snapshot(root / "public") == before
 
 
-def test_a_body_edit_after_a_ci_cache_restore(
-    tmp_path: Path
-) -> None:
+def test_a_body_edit_after_a_ci_cache_restore(tmp_path: Path) -> None:
     """A fresh checkout (new mtimes and ctimes) with public/ and .site-gen/ restored."""
     root = tmp_path / "site"
     _site(root)
@@ -249,9 +247,7 @@ def test_an_edit_reverted_later_is_seen(tmp_path: Path, monkeypatch: pytest.Monk
     assert _masked(snapshot(root / "public")) == _clean(root, tmp_path / "clean")
 
 
-def test_a_translation_whose_original_is_gone_takes_the_short_path(
-    tmp_path: Path
-) -> None:
+def test_a_translation_whose_original_is_gone_takes_the_short_path(tmp_path: Path) -> None:
     """Its conference is found through the lock's record of the group's translations."""
     root = tmp_path / "site"
     write_tree(

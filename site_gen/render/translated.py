@@ -42,6 +42,8 @@ _GETTEXT = frozenset({"_", "gettext"})
 _NGETTEXT = "ngettext"
 _NAMES = _GETTEXT | {_NGETTEXT}
 _SAMPLES = "plural_samples"
+#: Names a template may not bind itself for its calls and loops to be folded.
+_FOLDED = _NAMES | {_SAMPLES}
 
 
 def _literal(node: nodes.Node) -> Any:
@@ -114,11 +116,12 @@ class _Fold(NodeTransformer):
         self.plural_samples = plural_samples
 
     def visit_For(self, node: nodes.For) -> nodes.Node | list[nodes.Node]:
-        targets = _unrollable(node) if self.plural_samples is not None else None
-        if targets is None or self.plural_samples is None:
+        samples = self.plural_samples
+        targets = _unrollable(node) if samples is not None else None
+        if samples is None or targets is None:
             return self.generic_visit(node)
         unrolled: list[nodes.Node] = []
-        for sample in self.plural_samples:
+        for sample in samples:
             values = dict(zip(targets, sample, strict=True))
             for body in node.body:
                 unrolled.append(self.visit(_instance(body, values)))
@@ -161,13 +164,12 @@ class _Fold(NodeTransformer):
 
 def _rebinds_gettext(tree: nodes.Template) -> bool:
     """Whether the template binds ``_``, ``gettext``, ``ngettext`` or ``plural_samples`` itself."""
-    bound = _NAMES | {_SAMPLES}
-    return any(n.name in bound and n.ctx != "load" for n in tree.find_all(nodes.Name)) or any(
+    return any(n.name in _FOLDED and n.ctx != "load" for n in tree.find_all(nodes.Name)) or any(
         (
             isinstance(n, nodes.FromImport)
-            and any((name if isinstance(name, str) else name[-1]) in bound for name in n.names)
+            and any((name if isinstance(name, str) else name[-1]) in _FOLDED for name in n.names)
         )
-        or (isinstance(n, nodes.Import) and n.target in bound)
+        or (isinstance(n, nodes.Import) and n.target in _FOLDED)
         for n in tree.find_all((nodes.FromImport, nodes.Import))
     )
 
